@@ -1,0 +1,1 @@
+"""`icrm`, the one command line for people and scripts."""

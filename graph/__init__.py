@@ -1,0 +1,1 @@
+"""Everything that touches Neo4j: settings, the driver, migrations, ingestion, repositories, the local server."""

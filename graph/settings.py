@@ -1,0 +1,59 @@
+"""One Settings class for the CLI, the API and the notebooks, read from the environment (and `.env`)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_PASSWORD = "icrm-dev-password"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: str = Field(default="development", alias="ICRM_ENV")
+
+    # Neo4j connection (the names the Neo4j tools use)
+    neo4j_uri: str = Field(default="bolt://localhost:7687", alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER")
+    neo4j_password: SecretStr = Field(default=SecretStr(PLACEHOLDER_PASSWORD), alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
+
+    # the local server that `icrm neo4j start` runs
+    neo4j_home: Path = Field(default=PROJECT_ROOT / ".neo4j", alias="ICRM_NEO4J_HOME")
+    neo4j_jar_cache: Path = Field(default=PROJECT_ROOT / ".cache" / "neo4j-jars", alias="ICRM_NEO4J_JARS")
+    neo4j_bolt_port: int = Field(default=7687, alias="ICRM_NEO4J_BOLT_PORT")
+    neo4j_http_port: int = Field(default=7474, alias="ICRM_NEO4J_HTTP_PORT")
+    neo4j_heap: str = Field(default="1g", alias="ICRM_NEO4J_HEAP")
+    neo4j_pagecache: str = Field(default="512m", alias="ICRM_NEO4J_PAGECACHE")
+    neo4j_start_timeout_s: float = Field(default=120.0, alias="ICRM_NEO4J_START_TIMEOUT")
+
+    # project data
+    var_dir: Path = Field(default=PROJECT_ROOT / "var", alias="ICRM_VAR_DIR")
+    artifacts_dir: Path = Field(default=PROJECT_ROOT / "artifacts", alias="ICRM_ARTIFACTS_DIR")
+
+    # API
+    api_host: str = Field(default="127.0.0.1", alias="ICRM_API_HOST")
+    api_port: int = Field(default=8000, alias="ICRM_API_PORT")
+    max_k: int = Field(default=50, alias="ICRM_MAX_K")
+    max_page_size: int = Field(default=200, alias="ICRM_MAX_PAGE_SIZE")
+    max_body_bytes: int = Field(default=1_000_000, alias="ICRM_MAX_BODY_BYTES")
+    max_batch_rows: int = Field(default=500, alias="ICRM_MAX_BATCH_ROWS")
+    rate_limit_per_minute: int = Field(default=6000, alias="ICRM_RATE_LIMIT_PER_MINUTE")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> "Settings":
+        if self.environment != "development" and self.neo4j_password.get_secret_value() == PLACEHOLDER_PASSWORD:
+            raise ValueError("NEO4J_PASSWORD is the development placeholder; set a real one outside development")
+        return self
+
+    @property
+    def neo4j_auth(self) -> tuple[str, str]:
+        return (self.neo4j_user, self.neo4j_password.get_secret_value())
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

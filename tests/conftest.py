@@ -1,0 +1,63 @@
+"""The suite runs against a real Neo4j 5.26 server that it starts itself (on test ports, in `.neo4j-test/`).
+
+Set ICRM_NEO4J_BOLT_PORT / ICRM_NEO4J_HTTP_PORT / ICRM_NEO4J_HOME / NEO4J_URI to run it on other ports.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_ROOT = Path(__file__).resolve().parent.parent
+_bolt = os.environ.setdefault("ICRM_NEO4J_BOLT_PORT", "7688")
+os.environ.setdefault("ICRM_NEO4J_HTTP_PORT", "7475")
+os.environ.setdefault("ICRM_NEO4J_HOME", str(_ROOT / ".neo4j-test"))
+os.environ.setdefault("NEO4J_URI", f"bolt://localhost:{_bolt}")
+os.environ.setdefault("ICRM_NEO4J_HEAP", "768m")
+os.environ.setdefault("ICRM_NEO4J_PAGECACHE", "128m")
+_scratch = Path(tempfile.mkdtemp(prefix="icrm-test-"))
+os.environ.setdefault("ICRM_ARTIFACTS_DIR", str(_scratch / "artifacts"))
+os.environ.setdefault("ICRM_VAR_DIR", str(_scratch / "var"))
+
+from neo4j import Driver  # noqa: E402
+
+from graph import server  # noqa: E402
+from graph.db import make_driver  # noqa: E402
+from graph.migrate import migrate  # noqa: E402
+from graph.settings import Settings, get_settings  # noqa: E402
+
+get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(settings: Settings) -> Settings:
+    """A running Neo4j with the schema applied (started once per test session, left running)."""
+    server.start(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def session_driver(neo4j_server: Settings) -> Iterator[Driver]:
+    driver = make_driver(neo4j_server)
+    migrate(driver)
+    yield driver
+    driver.close()
+
+
+def wipe(driver: Driver) -> None:
+    """Delete every data node; the schema (constraints, indexes, migration records) stays."""
+    driver.execute_query("MATCH (n) WHERE NOT n:_Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+
+
+@pytest.fixture
+def db(session_driver: Driver) -> Driver:
+    """A driver onto an empty graph."""
+    wipe(session_driver)
+    return session_driver

@@ -1,6 +1,8 @@
-"""The category vocabulary shared by needs, capabilities, the sample bank and the text classifier.
+"""The sample bank's category vocabulary, with a short description of each.
 
-Each category has a short description; the interaction parser embeds these descriptions to match free text.
+Category names are data, not code: a bank's own vocabulary loads as it is. These descriptions seed the sample
+bank and give the interaction parser richer text to embed for the categories it knows; any other category is
+embedded by its name.
 """
 
 CATEGORIES: dict[str, str] = {

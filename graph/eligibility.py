@@ -1,6 +1,6 @@
 """Who may be matched with whom: one definition, used by the batch suggester and by the API at request time.
 
-A customer takes part only when vetted, opted in and not high risk; a pair is excluded when it is the
+A customer takes part only when vetted, opted in (`consent = 'opt_in'`) and not rated high risk; a pair is excluded when it is the
 same customer, when the two already have a referral between them, or when any introduction between them
 exists (in progress, declined, rejected or done): a declined pair is never proposed again.
 """
@@ -26,12 +26,12 @@ def customer_eligibility(driver: Driver, *, customer_id: str) -> Eligibility:
     if not r["exists"]:
         return Eligibility(False, False, ["unknown customer"])
     reasons = []
-    if not r["opted_in"]:
-        reasons.append("customer has not opted in to introductions")
+    if r["consent"] != "opt_in":
+        reasons.append(f"customer has not opted in to introductions (consent: {r['consent']})")
     if not r["vetted"]:
         reasons.append("customer is not vetted")
-    if r["high_risk"]:
-        reasons.append("customer is flagged high risk")
+    if r["risk_rating"] == "high":
+        reasons.append("customer's risk rating is high")
     return Eligibility(True, not reasons, reasons)
 
 

@@ -1,38 +1,14 @@
 """Validated records for everything that enters the graph: one code path for the CSV loader and the API.
 
-A record that fails validation is rejected with every reason; nothing half-valid is written.
+Field names follow the CRM export contract (`icrm load`). A record that fails validation is rejected with
+every reason; nothing half-valid is written. Category names are data, not code: any vocabulary loads.
 """
 
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-
-from graph.categories import CATEGORIES
-
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=5000)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-
-
-class Segment(StrEnum):
-    small_business = "small_business"
-    mid_market = "mid_market"
-    corporate = "corporate"
-
-
-class NeedStatus(StrEnum):
-    open = "open"
-    fulfilled = "fulfilled"
-    closed = "closed"
-
-
-class Outcome(StrEnum):
-    deal = "deal"
-    no_deal = "no_deal"
-    declined = "declined"
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -41,56 +17,83 @@ def _utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+CategoryName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+Timestamp = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Kind(StrEnum):
+    business = "business"
+    individual = "individual"
+
+
+class RiskRating(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class Consent(StrEnum):
+    opt_in = "opt_in"
+    opt_out = "opt_out"
+    unknown = "unknown"
+
+
+class NeedStatus(StrEnum):
+    open = "open"
+    fulfilled = "fulfilled"
+    withdrawn = "withdrawn"
+
+
+class Outcome(StrEnum):
+    pending = "pending"
+    deal = "deal"
+    no_deal = "no_deal"
+    declined = "declined"
+
+
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid")
 
 
 class CustomerRecord(_Record):
     customer_id: Id
     name: Name
+    kind: Kind = Kind.business
     industry: Name
     region: Name
-    segment: Segment
-    manager_id: Id | None = None
+    segment: Name
     vetted: bool = False
-    high_risk: bool = False
-    opted_in: bool = False
+    risk_rating: RiskRating = RiskRating.medium
+    consent: Consent = Consent.unknown
+    consent_at: Timestamp | None = None
+    relationship_manager: Id | None = None
+    joined_at: Timestamp | None = None
+    # not in the CRM export; set through the API, shown to the other party only after double opt-in
     contact_email: ShortText | None = None
     contact_phone: ShortText | None = None
     private_notes: Text | None = None
-    created_at: datetime | None = None
-
-    _tz = field_validator("created_at")(classmethod(lambda cls, v: _utc(v)))
-
-
-def _known_category(value: str) -> str:
-    if value not in CATEGORIES:
-        raise ValueError(f"unknown category {value!r}; known: {', '.join(sorted(CATEGORIES))}")
-    return value
 
 
 class NeedRecord(_Record):
     need_id: Id
     customer_id: Id
-    category: str
-    text: Text = ""
+    category: CategoryName
+    description: Text = ""
+    created_at: Timestamp | None = None
     status: NeedStatus = NeedStatus.open
-    created_at: datetime | None = None
-
-    _cat = field_validator("category")(classmethod(lambda cls, v: _known_category(v)))
-    _tz = field_validator("created_at")(classmethod(lambda cls, v: _utc(v)))
+    source: Annotated[str, StringConstraints(max_length=40)] = "crm"
 
 
 class CapabilityRecord(_Record):
     capability_id: Id
     customer_id: Id
-    category: str
-    text: Text = ""
-    quality: float = Field(default=0.5, ge=0.0, le=1.0)
-    created_at: datetime | None = None
-
-    _cat = field_validator("category")(classmethod(lambda cls, v: _known_category(v)))
-    _tz = field_validator("created_at")(classmethod(lambda cls, v: _utc(v)))
+    category: CategoryName
+    description: Text = ""
+    quality: float = Field(default=2.5, ge=0.0, le=5.0)
 
 
 class ReferralRecord(_Record):
@@ -99,20 +102,21 @@ class ReferralRecord(_Record):
     referral_id: Id
     from_customer_id: Id
     to_customer_id: Id
-    need_id: Id | None = None
-    created_at: datetime
+    created_at: Timestamp
     outcome: Outcome
     value: float | None = Field(default=None, ge=0)
     rating: int | None = Field(default=None, ge=1, le=5)
 
-    _tz = field_validator("created_at")(classmethod(lambda cls, v: _utc(v)))
+    @model_validator(mode="after")
+    def _not_self(self) -> "ReferralRecord":
+        if self.from_customer_id == self.to_customer_id:
+            raise ValueError("self-referral: from_customer_id equals to_customer_id")
+        return self
 
 
 class InteractionRecord(_Record):
     interaction_id: Id
     customer_id: Id
+    channel: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = "service_note"
     text: Text
-    source: Annotated[str, StringConstraints(max_length=40)] = "service_note"
-    created_at: datetime | None = None
-
-    _tz = field_validator("created_at")(classmethod(lambda cls, v: _utc(v)))
+    created_at: Timestamp | None = None

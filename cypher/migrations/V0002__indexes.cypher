@@ -1,6 +1,6 @@
 // Indexes for the filters the API and the suggester run on every request.
-CREATE INDEX customer_eligibility IF NOT EXISTS FOR (c:Customer) ON (c.opted_in, c.vetted, c.high_risk);
-CREATE INDEX customer_manager IF NOT EXISTS FOR (c:Customer) ON (c.manager_id);
+CREATE INDEX customer_eligibility IF NOT EXISTS FOR (c:Customer) ON (c.consent, c.vetted, c.risk_rating);
+CREATE INDEX customer_manager IF NOT EXISTS FOR (c:Customer) ON (c.relationship_manager);
 CREATE INDEX customer_segment IF NOT EXISTS FOR (c:Customer) ON (c.segment);
 CREATE INDEX need_status IF NOT EXISTS FOR (n:Need) ON (n.status);
 CREATE INDEX need_category IF NOT EXISTS FOR (n:Need) ON (n.category);

@@ -1,5 +1,5 @@
-// Every customer who may take part in matching (vetted, opted in, not high risk).
+// Every customer who may take part in matching (vetted, opted in, risk rating not high).
 MATCH (c:Customer)
-WHERE c.opted_in = true AND c.vetted = true AND coalesce(c.high_risk, false) = false
+WHERE c.consent = 'opt_in' AND c.vetted = true AND c.risk_rating <> 'high'
 RETURN c.customer_id AS customer_id
 ORDER BY customer_id

@@ -53,7 +53,8 @@ def session_driver(neo4j_server: Settings) -> Iterator[Driver]:
 
 def wipe(driver: Driver) -> None:
     """Delete every data node; the schema (constraints, indexes, migration records) stays."""
-    driver.execute_query("MATCH (n) WHERE NOT n:_Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    with driver.session() as session:
+        session.run("MATCH (n) WHERE NOT n:_Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
 @pytest.fixture

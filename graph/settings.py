@@ -2,12 +2,14 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_PASSWORD = "icrm-dev-password"
+AutomationLevelName = Literal["suggest_only", "rm_approval", "manager_approval", "automatic_offer"]
 
 
 class Settings(BaseSettings):
@@ -42,6 +44,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, alias="ICRM_MAX_BODY_BYTES")
     max_batch_rows: int = Field(default=500, alias="ICRM_MAX_BATCH_ROWS")
     rate_limit_per_minute: int = Field(default=6000, alias="ICRM_RATE_LIMIT_PER_MINUTE")
+
+    # introduction workflow: automation level per customer segment (JSON), and the level of any other segment
+    automation_levels: dict[str, AutomationLevelName] = Field(default_factory=dict, alias="ICRM_AUTOMATION_LEVELS")
+    default_automation_level: AutomationLevelName = Field(default="rm_approval", alias="ICRM_DEFAULT_AUTOMATION_LEVEL")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

@@ -1,0 +1,7 @@
+// Upsert past referrals (needer -> provider) between existing customers, keyed on referral_id.
+UNWIND $rows AS row
+MATCH (a:Customer {customer_id: row.from_customer_id})
+MATCH (b:Customer {customer_id: row.to_customer_id})
+MERGE (a)-[r:REFERRED {referral_id: row.referral_id}]->(b)
+SET r += row.props
+RETURN count(r) AS written

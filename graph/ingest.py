@@ -1,0 +1,206 @@
+"""The one write path into the graph for customers, needs, capabilities, referrals and interactions.
+
+The CSV loader and the API both validate with `validate` and write with the `write_*` functions: idempotent
+`UNWIND $rows AS row MERGE ...` batches, one managed transaction per batch, keyed on the uniqueness constraints.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+from pydantic import BaseModel, ValidationError
+
+from graph.cypher import query
+from graph.records import (
+    CapabilityRecord,
+    CustomerRecord,
+    InteractionRecord,
+    NeedRecord,
+    ReferralRecord,
+)
+
+DEFAULT_BATCH_SIZE = 5000
+# set through the API only: a CRM export that does not carry them must not erase them
+API_ONLY_FIELDS = ("contact_email", "contact_phone", "private_notes")
+
+
+class RecordKind(StrEnum):
+    """The kinds of rows that enter the graph; the value is the CSV file's stem."""
+
+    customers = "customers"
+    needs = "needs"
+    capabilities = "capabilities"
+    referrals = "referrals"
+    interactions = "interactions"
+
+
+RECORD_CLASSES: dict[RecordKind, type[BaseModel]] = {
+    RecordKind.customers: CustomerRecord,
+    RecordKind.needs: NeedRecord,
+    RecordKind.capabilities: CapabilityRecord,
+    RecordKind.referrals: ReferralRecord,
+    RecordKind.interactions: InteractionRecord,
+}
+ID_FIELDS: dict[RecordKind, str] = {
+    RecordKind.customers: "customer_id",
+    RecordKind.needs: "need_id",
+    RecordKind.capabilities: "capability_id",
+    RecordKind.referrals: "referral_id",
+    RecordKind.interactions: "interaction_id",
+}
+# the customer ids a row points at (checked by the loader before writing)
+CUSTOMER_REFS: dict[RecordKind, tuple[str, ...]] = {
+    RecordKind.customers: (),
+    RecordKind.needs: ("customer_id",),
+    RecordKind.capabilities: ("customer_id",),
+    RecordKind.referrals: ("from_customer_id", "to_customer_id"),
+    RecordKind.interactions: ("customer_id",),
+}
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row that was refused: its position in the input, its id when readable, and every reason."""
+
+    index: int
+    row_id: str | None
+    reasons: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def _render(err: Mapping[str, Any]) -> str:
+    """A pydantic error as one short sentence a data team can act on."""
+    field = ".".join(str(p) for p in err.get("loc", ()))
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "invalid"))
+    msg = msg.removeprefix("Value error, ")
+    if kind == "missing":
+        return f"{field}: missing"
+    if kind == "extra_forbidden":
+        return f"{field}: unknown field"
+    given = err.get("input")
+    shown = "" if given is None or isinstance(given, Mapping) else f" (got {str(given)[:40]!r})"
+    return f"{field}: {msg}{shown}" if field else msg
+
+
+def validate(kind: RecordKind | str, rows: Iterable[Mapping[str, Any]]) -> tuple[list[BaseModel], list[Reject]]:
+    """Turn raw dict rows (CSV or JSON) into records; every invalid row becomes a `Reject` with all its reasons.
+
+    Empty strings count as absent, so an optional column left blank takes the record's default and a blank
+    required column is reported as missing.
+    """
+    kind = RecordKind(kind)
+    cls = RECORD_CLASSES[kind]
+    id_field = ID_FIELDS[kind]
+    records: list[BaseModel] = []
+    rejects: list[Reject] = []
+    for index, raw in enumerate(rows):
+        clean = {k: v for k, v in raw.items() if v is not None and v != ""}
+        try:
+            records.append(cls.model_validate(clean))
+        except ValidationError as exc:
+            reasons = tuple(_render(e) for e in exc.errors(include_url=False))
+            rid = raw.get(id_field)
+            rejects.append(Reject(index, str(rid) if rid not in (None, "") else None, reasons))
+    return records, rejects
+
+
+def _batches(rows: list[dict], size: int) -> Iterable[list[dict]]:
+    if size < 1:
+        raise ValueError("batch_size must be at least 1")
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _write(driver: Driver, name: str, rows: list[dict], *, batch_size: int, database: str | None = None,
+           **params: Any) -> int:
+    text = query(name)
+
+    def work(tx: ManagedTransaction, batch: list[dict]) -> int:
+        record = tx.run(text, rows=batch, **params).single()
+        return int(record["written"]) if record else 0
+
+    written = 0
+    with driver.session(database=database) as session:
+        for batch in _batches(rows, batch_size):
+            written += session.execute_write(work, batch)
+    return written
+
+
+def _props(record: BaseModel, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: v for k, v in record.model_dump(mode="python").items() if k not in drop}
+
+
+def customer_row(record: CustomerRecord) -> dict[str, Any]:
+    props = _props(record, drop=API_ONLY_FIELDS)
+    for field in API_ONLY_FIELDS:
+        value = getattr(record, field)
+        if value is not None:
+            props[field] = value
+    props["kind"] = str(record.kind)
+    props["risk_rating"] = str(record.risk_rating)
+    props["consent"] = str(record.consent)
+    return {"customer_id": record.customer_id, "props": props}
+
+
+def write_customers(driver: Driver, *, records: Sequence[CustomerRecord], batch_size: int = DEFAULT_BATCH_SIZE,
+                    basis: str = "crm_export", actor: str = "loader") -> int:
+    """Upsert customers; API-only fields left as None keep their stored value. Returns the number written.
+
+    A new customer, or one whose consent value differs from the stored one, also gets a
+    `(:Customer)-[:CONSENT_EVENT]->(:ConsentEvent {consent, basis, actor, at})`.
+    """
+    rows = [customer_row(r) for r in records]
+    return _write(driver, "write_customers", rows, batch_size=batch_size, basis=basis, actor=actor)
+
+
+def write_needs(driver: Driver, *, records: Sequence[NeedRecord], batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Upsert needs of existing customers (rows for an unknown customer are skipped, not stubbed)."""
+    rows = [{"customer_id": r.customer_id, "need_id": r.need_id,
+             "props": {**_props(r), "status": str(r.status)}} for r in records]
+    return _write(driver, "write_needs", rows, batch_size=batch_size)
+
+
+def write_capabilities(driver: Driver, *, records: Sequence[CapabilityRecord],
+                       batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Upsert capabilities of existing customers (rows for an unknown customer are skipped, not stubbed)."""
+    rows = [{"customer_id": r.customer_id, "capability_id": r.capability_id, "props": _props(r)} for r in records]
+    return _write(driver, "write_capabilities", rows, batch_size=batch_size)
+
+
+def write_referrals(driver: Driver, *, records: Sequence[ReferralRecord], batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Upsert `(needer)-[:REFERRED {referral_id, ...}]->(provider)` between existing customers."""
+    rows = [{"referral_id": r.referral_id, "from_customer_id": r.from_customer_id,
+             "to_customer_id": r.to_customer_id,
+             "props": {"created_at": r.created_at, "outcome": str(r.outcome), "value": r.value, "rating": r.rating}}
+            for r in records]
+    return _write(driver, "write_referrals", rows, batch_size=batch_size)
+
+
+def write_interactions(driver: Driver, *, records: Sequence[InteractionRecord],
+                       batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Upsert interaction notes of existing customers (rows for an unknown customer are skipped)."""
+    rows = [{"customer_id": r.customer_id, "interaction_id": r.interaction_id, "props": _props(r)}
+            for r in records]
+    return _write(driver, "write_interactions", rows, batch_size=batch_size)
+
+
+WRITERS = {
+    RecordKind.customers: write_customers,
+    RecordKind.needs: write_needs,
+    RecordKind.capabilities: write_capabilities,
+    RecordKind.referrals: write_referrals,
+    RecordKind.interactions: write_interactions,
+}
+
+
+def write(driver: Driver, kind: RecordKind | str, *, records: Sequence[BaseModel],
+          batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Dispatch to the writer for `kind` (the loader writes each file through this)."""
+    writer: Any = WRITERS[RecordKind(kind)]
+    return int(writer(driver, records=records, batch_size=batch_size))

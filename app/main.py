@@ -1,0 +1,56 @@
+"""The FastAPI application: lifespan (driver, current model), routers, limits and error handlers."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.auth import KeyCache
+from app.errors import PROBLEM_RESPONSES, UnhandledErrors, register_error_handlers
+from app.limits import BodySizeLimit, RateLimiter
+from app.model_state import ModelHolder
+from app.routers import introductions, program, system
+from graph.db import make_driver
+from graph.settings import Settings, get_settings
+
+log = logging.getLogger("icrm.api")
+
+DESCRIPTION = """Who should this customer meet, and why: ranked, explained introductions between a bank's
+customers, and the vetting / double opt-in / outcome workflow. Send an API key from `icrm apikey create`
+as `Authorization: Bearer <key>`. Errors are RFC 9457 problem details."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    # not verified here: the API starts while Neo4j is down and the driver reconnects by itself
+    driver = make_driver(settings, verify=False, fail_fast=True)
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:
+        log.warning("Neo4j not reachable at start (%s); serving 503 until it is", type(exc).__name__)
+    app.state.driver = driver
+    app.state.models.load_now()
+    try:
+        yield
+    finally:
+        driver.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="ICRM", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.key_cache = KeyCache()
+    app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute)
+    app.state.models = ModelHolder(settings)
+    for module in (system, introductions, program):
+        app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    register_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrors)  # added last = outermost: nothing escapes as a bare stack trace
+    return app
+
+
+app = create_app()

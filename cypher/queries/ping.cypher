@@ -1,0 +1,2 @@
+// Readiness probe: answers when the database serves queries.
+RETURN 1 AS ok

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import typer
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -69,7 +70,10 @@ def load(
 
                 result = load_folder(driver, folder=folder, report_path=report_path, batch_size=batch_size,
                                      progress=on_progress)
-    except GraphError as exc:
+    except (GraphError, ServiceUnavailable, SessionExpired) as exc:
+        if not isinstance(exc, GraphError):  # the server went away mid-load: committed batches stay
+            exc = GraphError(f"lost the connection to Neo4j during the load ({type(exc).__name__}); batches "
+                             "already committed stay. Start Neo4j and run the same load again: it is idempotent.")
         if as_json:
             print(json.dumps({"error": str(exc)}))
         else:

@@ -62,3 +62,27 @@ def db(session_driver: Driver) -> Driver:
     """A driver onto an empty graph."""
     wipe(session_driver)
     return session_driver
+
+
+SAMPLE_BANK_CUSTOMERS = 120
+SAMPLE_BANK_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def sample_bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CSV files of a tiny seeded bank (written once per session; read-only for tests)."""
+    from graph.seed import generate_bank
+
+    out = tmp_path_factory.mktemp("sample-bank")
+    generate_bank(customers=SAMPLE_BANK_CUSTOMERS, seed=SAMPLE_BANK_SEED, out=out)
+    return out
+
+
+@pytest.fixture
+def sample_bank(db: Driver, sample_bank_dir: Path, tmp_path: Path) -> Driver:
+    """A driver onto a graph holding a realistic tiny bank (~120 customers, fixed seed) loaded by `icrm load`."""
+    from graph.loader import load_folder
+
+    result = load_folder(db, folder=sample_bank_dir, report_path=tmp_path / "sample-bank-report.csv")
+    assert result.rejected == 0, f"the sample bank must load cleanly: {result.report_path}"
+    return db

@@ -1,7 +1,7 @@
 """Who is calling and what they may do: API keys as bearer tokens, one `allow(...)` rule per route, ownership.
 
 Every route carries exactly one `allow(*roles)` dependency; its roles are readable (`rule.roles`), so the
-route table can be audited (`route_rules`). Key lookups are cached in-process for `KEY_CACHE_SECONDS`, which
+route table can be audited (`operations(app)`). Key lookups are cached in-process for `KEY_CACHE_SECONDS`, which
 bounds how long a revoked key keeps working.
 """
 
@@ -9,14 +9,13 @@ import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from fastapi.routing import APIRoute
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from neo4j import Driver
 from starlette.exceptions import HTTPException
-from starlette.routing import BaseRoute
 
 from graph.apikeys import hash_key, principal_for
 from graph.customers import customer_manager
@@ -100,18 +99,42 @@ def allow(*roles: Role) -> AuthRule:
     return AuthRule(tuple(roles))
 
 
-def route_rules(route: BaseRoute) -> list[AuthRule]:
-    """Every `allow(...)` rule in a route's dependency tree (exactly one on a guarded route)."""
-    if not isinstance(route, APIRoute):
+def route_rules(route: Any) -> list[AuthRule]:
+    """Every `allow(...)` rule in a route's dependency tree (exactly one on a guarded route).
+
+    `route` is an `APIRoute` or a `fastapi.routing.RouteContext` (what `operations(app)` yields).
+    """
+    original = getattr(route, "original_route", route)
+    if not isinstance(original, APIRoute):
         return []
     found: list[AuthRule] = []
-    stack = list(route.dependant.dependencies)
+    stack = list(original.dependant.dependencies)
     while stack:
         dep = stack.pop()
         if isinstance(dep.call, AuthRule):
             found.append(dep.call)
         stack.extend(dep.dependencies)
     return found
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    methods: frozenset[str]
+    rules: tuple[AuthRule, ...]
+    endpoint_name: str
+
+
+def operations(app: FastAPI) -> list[Operation]:
+    """Every API operation with its full path and its `allow(...)` rules (FastAPI ≥ 0.165 keeps included
+    routers nested, so `app.routes` alone does not list them)."""
+    out = []
+    for ctx in iter_route_contexts(app.routes):
+        if not isinstance(ctx.original_route, APIRoute):
+            continue
+        out.append(Operation(path=str(ctx.path), methods=frozenset(ctx.methods or ()),
+                             rules=tuple(route_rules(ctx)), endpoint_name=ctx.original_route.name))
+    return out
 
 
 def ensure_customer_access(driver: Driver, principal: Principal, customer_id: str, *, write: bool = False) -> None:

@@ -10,7 +10,7 @@ from app.auth import KeyCache
 from app.errors import PROBLEM_RESPONSES, UnhandledErrors, register_error_handlers
 from app.limits import BodySizeLimit, RateLimiter
 from app.model_state import ModelHolder
-from app.routers import introductions, program, system
+from app.routers import consent, customers, erasure, interactions, introductions, matches, needs, program, system
 from graph.db import make_driver
 from graph.settings import Settings, get_settings
 
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute)
     app.state.models = ModelHolder(settings)
-    for module in (system, introductions, program):
+    for module in (system, matches, customers, needs, consent, interactions, erasure, introductions, program):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     register_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -5,7 +5,9 @@ same customer, when the two already have a referral between them, or when any in
 exists (in progress, declined, rejected or done): a declined pair is never proposed again.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from neo4j import Driver, RoutingControl
 
@@ -22,7 +24,12 @@ class Eligibility:
 def customer_eligibility(driver: Driver, *, customer_id: str) -> Eligibility:
     records, _, _ = driver.execute_query(query("customer_eligibility"), customer_id=customer_id,
                                          routing_=RoutingControl.READ)
-    r = records[0]
+    return judge(records[0])
+
+
+def judge(r: Mapping[str, Any]) -> Eligibility:
+    """The rule on one customer's fields (`exists`, `consent`, `vetted`, `risk_rating`), for queries that
+    fetch them together with other data (the API's matches view) instead of through `customer_eligibility`."""
     if not r["exists"]:
         return Eligibility(False, False, ["unknown customer"])
     reasons = []

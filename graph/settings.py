@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, alias="ICRM_MAX_BODY_BYTES")
     max_batch_rows: int = Field(default=500, alias="ICRM_MAX_BATCH_ROWS")
     rate_limit_per_minute: int = Field(default=6000, alias="ICRM_RATE_LIMIT_PER_MINUTE")
+    # interaction text -> needs: cosine similarity to a category's description (MiniLM); at or above
+    # `need_confidence` a need is written, between `need_review_floor` and it a person reviews it
+    need_confidence: float = Field(default=0.45, alias="ICRM_NEED_CONFIDENCE")
+    need_review_floor: float = Field(default=0.30, alias="ICRM_NEED_REVIEW_FLOOR")
 
     # introduction workflow: automation level per customer segment (JSON), and the level of any other segment
     automation_levels: dict[str, AutomationLevelName] = Field(default_factory=dict, alias="ICRM_AUTOMATION_LEVELS")

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from app.auth import route_rules
+from app.auth import operations
 from app.main import create_app
 from graph.apikeys import revoke_key
 
@@ -39,14 +39,16 @@ def test_revoked_key_stops_working_within_seconds(client: TestClient, headers, d
 
 def test_every_route_but_health_has_exactly_one_rule() -> None:
     app = create_app()
-    unguarded = []
-    for route in app.routes:
-        path = getattr(route, "path", "")
-        if not hasattr(route, "dependant") or path == "/health":
-            continue
-        if len(route_rules(route)) != 1:
-            unguarded.append(path)
+    ops = operations(app)
+    assert len(ops) > 20 and any(o.path == "/customers/{customer_id}/matches" for o in ops)
+    unguarded = [o.path for o in ops if o.path != "/health" and len(o.rules) != 1]
     assert unguarded == []
     # the audit finds a route that forgets its rule
     app.add_api_route("/oops", lambda: {"x": 1})
-    assert route_rules(app.routes[-1]) == []
+    assert [o.path for o in operations(app) if not o.rules] == ["/health", "/oops"]
+
+
+def test_wrong_role_gets_403(client: TestClient, headers) -> None:
+    r = client.delete("/customers/c-1", headers=headers("analyst"))
+    assert r.status_code == 403 and r.json()["status"] == 403
+    assert client.post("/customers/batch", json={"rows": []}, headers=headers("relationship_manager", "rm-1")).status_code == 403

@@ -13,7 +13,14 @@ from pydantic import BaseModel
 
 from graph.cypher import query
 from graph.errors import NotFound
-from graph.introduction_states import CONTACTS_SHARED, AutomationLevel, Party, Snapshot, State, allowed_actions
+from graph.introduction_states import (
+    CONTACTS_SHARED,
+    AutomationLevel,
+    Party,
+    Snapshot,
+    State,
+    allowed_actions,
+)
 
 
 class Introduction(BaseModel):

@@ -14,6 +14,7 @@ from neo4j import Driver, ManagedTransaction
 from graph.cypher import query
 from graph.eligibility import customer_eligibility, eligible_candidates
 from graph.errors import Conflict, NotFound, ValidationFailed
+from graph.introduction_plan import Plan, plan, withdrawal
 from graph.introduction_states import (
     ELIGIBILITY_CHECKED,
     SYSTEM_ACTOR,
@@ -23,10 +24,7 @@ from graph.introduction_states import (
     AutomationLevel,
     AutomationPolicy,
     Party,
-    Plan,
     State,
-    plan,
-    withdrawal,
 )
 from graph.introduction_views import IntroductionDetail, get_introduction, snapshot_of
 

@@ -1,0 +1,219 @@
+"""Authorization matrix, generated from the route table: every operation x every role x someone else's object.
+
+Each route carries exactly one `allow(...)` rule (a route without one fails the audit, shown on a planted
+app). Then every operation is called with no credential, a forged key, and each role's key, on objects owned
+by another relationship manager: no credential -> 401 (except `/health`), a role outside the rule -> 403,
+the intruding RM never gets a 2xx on the owner's objects, and nobody but admin and the owning RM ever sees
+the owner's private notes or contact details.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from app.auth import AuthRule, Role, allow
+from graph.settings import Settings
+from tests.trust.conftest import PRIVATE_MARKS, TrustWorld, live_app
+
+PUBLIC = {("GET", "/health")}
+CALLERS: tuple[str | None, ...] = (None, "forged", "analyst", "service", "rm_intruder", "rm_owner", "admin")
+ROLE_OF = {"analyst": Role.analyst, "service": Role.service, "rm_intruder": Role.relationship_manager,
+           "rm_owner": Role.relationship_manager, "admin": Role.admin}
+SAFE_METHODS = {"GET", "HEAD"}
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    roles: frozenset[Role]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _rules(dependant: Any) -> list[AuthRule]:
+    """Every `allow(...)` rule in an effective dependency tree (router-level dependencies included)."""
+    found, stack = [], list(dependant.dependencies) if dependant is not None else []
+    while stack:
+        dep = stack.pop()
+        if isinstance(dep.call, AuthRule):
+            found.append(dep.call)
+        stack.extend(dep.dependencies)
+    return found
+
+
+def audit_routes(app: FastAPI) -> tuple[list[Operation], list[str]]:
+    """Every API operation with its rule's roles, and the problems: a route with no rule or several.
+
+    Walks `iter_route_contexts`, because FastAPI >= 0.165 keeps included routers nested in `app.routes`.
+    """
+    ops, problems = [], []
+    for ctx in iter_route_contexts(app.routes):
+        if not isinstance(ctx.original_route, APIRoute):
+            continue  # /openapi.json, /docs: the framework's own documentation routes
+        rules = _rules(ctx.dependant)
+        for method in sorted(set(ctx.methods or ()) - {"HEAD", "OPTIONS"}):
+            if (method, ctx.path) in PUBLIC:
+                continue
+            if len(rules) != 1:
+                problems.append(f"{method} {ctx.path}: {len(rules)} allow() rules (exactly one required)")
+                continue
+            ops.append(Operation(method, str(ctx.path), frozenset(rules[0].roles)))
+    return ops, problems
+
+
+def test_audit_fails_on_a_route_without_a_rule() -> None:
+    planted = FastAPI()
+
+    @planted.get("/guarded", dependencies=[Depends(allow(Role.admin))])
+    def guarded() -> dict:
+        return {}
+
+    @planted.get("/forgotten")
+    def forgotten() -> dict:
+        return {"leak": True}
+
+    ops, problems = audit_routes(planted)
+    assert [str(o) for o in ops] == ["GET /guarded"]
+    assert problems == ["GET /forgotten: 0 allow() rules (exactly one required)"]
+    # and the HTTP side of the matrix sees it too: the forgotten route answers without a credential
+    with TestClient(planted) as client:
+        assert client.get("/guarded").status_code == 401
+        assert client.get("/forgotten").status_code == 200
+
+
+# ---- building a plausible request for any operation ----------------------------------------------------------
+
+def _resolve(schema: dict, spec: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def example_of(schema: dict, spec: dict, substitutes: dict[str, Any], name: str = "") -> Any:
+    """A value valid for `schema` (its examples first), with known field names replaced by `substitutes`."""
+    if name in substitutes:
+        return substitutes[name]
+    schema = _resolve(schema, spec)
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [s for s in schema[key] if _resolve(s, spec).get("type") != "null"]
+            return example_of(options[0], spec, substitutes, name) if options else None
+    if "allOf" in schema:
+        return example_of(schema["allOf"][0], spec, substitutes, name)
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        if schema.get("examples") and isinstance(schema["examples"][0], dict):
+            base = dict(schema["examples"][0])
+        else:
+            base = {}
+        props = schema.get("properties", {})
+        for prop in [*schema.get("required", []), *[p for p in props if p in substitutes]]:
+            if prop in props and (prop not in base or prop in substitutes):
+                base[prop] = example_of(props[prop], spec, substitutes, prop)
+        return base
+    if kind == "array":
+        item = example_of(schema.get("items", {}), spec, substitutes, name)
+        return [item] * max(1, schema.get("minItems", 1))
+    for key in ("examples", "enum"):
+        if schema.get(key):
+            return schema[key][0]
+    if "example" in schema:
+        return schema["example"]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    return {"string": "text", "integer": max(1, schema.get("minimum", 1)), "number": 1.0,
+            "boolean": True}.get(kind, "text")
+
+
+def request_for(op: Operation, spec: dict, path_values: dict[str, str], substitutes: dict[str, Any]) -> dict:
+    """`path`, `params` and `json` for calling `op` on the objects in `path_values`."""
+    detail = spec["paths"][op.path][op.method.lower()]
+    path = re.sub(r"{(\w+)}", lambda m: path_values.get(m.group(1), "unknown-0"), op.path)
+    params = {p["name"]: example_of(p.get("schema", {}), spec, substitutes, p["name"])
+              for p in detail.get("parameters", []) if p["in"] == "query" and p.get("required")}
+    body = None
+    content = detail.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is not None:
+        body = example_of(content.get("schema", {}), spec, substitutes)
+    return {"url": path, "params": params, "json": body}
+
+
+# ---- the matrix ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def matrix_client(trust_world: TrustWorld, settings: Settings) -> TestClient:
+    with live_app(settings, rate_limit_per_minute=1_000_000) as client:
+        yield client
+
+
+def _owner_introduction(client: TestClient, world: TrustWorld) -> str | None:
+    r = client.post("/introductions", headers=world.headers("admin"),
+                    json={"needer_id": world.owner_customers[0], "provider_id": world.owner_customers[1]})
+    return r.json().get("introduction_id") if r.status_code == 201 else None
+
+
+def test_route_table_has_one_rule_per_route(matrix_client: TestClient) -> None:
+    ops, problems = audit_routes(matrix_client.app)
+    assert not problems, "\n".join(problems)
+    assert len(ops) >= 10, f"only {len(ops)} operations found: is every router included?"
+    writes_open_to_analyst = [str(o) for o in ops if Role.analyst in o.roles and o.method not in SAFE_METHODS]
+    assert not writes_open_to_analyst, f"the analyst role is read-only, yet may call {writes_open_to_analyst}"
+
+
+def test_no_unauthorized_success(matrix_client: TestClient, trust_world: TrustWorld) -> None:
+    client, world = matrix_client, trust_world
+    intro_id = _owner_introduction(client, world)
+    assert intro_id, "could not create the owner's introduction as admin"
+    owned = {"customer_id": world.owner_customers[0], "needer_id": world.owner_customers[0],
+             "provider_id": world.owner_customers[1], "need_id": world.need_id,
+             "capability_id": world.capability_id, "introduction_id": intro_id, "relationship_manager": "rm-owner"}
+    spec = client.app.openapi()
+    ops, _ = audit_routes(client.app)
+    assert len(ops) >= 10, f"only {len(ops)} operations found: the matrix would prove nothing"
+    ops.sort(key=lambda o: o.method == "DELETE")  # erasing the owner's customer last keeps the others meaningful
+    violations: list[str] = []
+    admin_denied: list[str] = []
+
+    for op in ops:
+        request = request_for(op, spec, owned, owned)
+        for who in CALLERS:
+            headers = {"Authorization": "Bearer icrm_forged_0000"} if who == "forged" else world.headers(who)
+            r = client.request(op.method, request["url"], params=request["params"], json=request["json"],
+                               headers=headers)
+            label = f"{op} as {who or 'nobody'} -> {r.status_code}"
+            if r.status_code >= 500 and r.status_code != 503:  # 503: /ready without a model, documented
+                violations.append(f"{label}: server error")
+            if who in (None, "forged"):
+                if r.status_code != 401:
+                    violations.append(f"{label}: expected 401")
+                continue
+            role = ROLE_OF[who]
+            if role not in op.roles and r.status_code != 403:
+                violations.append(f"{label}: role not in {sorted(op.roles)}, expected 403")
+            if who == "rm_intruder" and 200 <= r.status_code < 300 and _touches_owner(request, owned):
+                violations.append(f"{label}: another RM's object")
+            if who in ("analyst", "service", "rm_intruder") and 200 <= r.status_code < 300:
+                leaked = [m for m in PRIVATE_MARKS if m in r.text]
+                if leaked:
+                    violations.append(f"{label}: shows the owner's private data {leaked}")
+                if who == "rm_intruder" and intro_id in r.text:
+                    violations.append(f"{label}: shows the owner's introduction")
+            if who == "admin" and role in op.roles and r.status_code in (401, 403):
+                admin_denied.append(label)
+
+    assert not violations, "unauthorized outcomes:\n" + "\n".join(violations)
+    assert not admin_denied, "admin refused on routes that allow admin (the matrix's requests are wrong?):\n" + \
+        "\n".join(admin_denied)
+
+
+def _touches_owner(request: dict, owned: dict[str, Any]) -> bool:
+    text = request["url"] + json.dumps(request["json"] or {}) + json.dumps(request["params"])
+    return any(str(v) in text for k, v in owned.items() if k != "relationship_manager")

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
@@ -22,10 +23,10 @@ err_console = Console(stderr=True)
 
 
 def seed(
-    customers: int = typer.Option(1000, "--customers", min=10, help="How many customers the bank has."),
-    seed_value: int = typer.Option(7, "--seed", help="Random seed: the same seed writes the same bytes."),
-    out: Path = typer.Option(Path("var/sample-bank"), "--out", help="Folder for the five CSV files."),
-    bad_rows: bool = typer.Option(False, "--bad-rows", help="Also plant a known set of bad rows (for demos)."),
+    customers: Annotated[int, typer.Option("--customers", min=10, help="How many customers the bank has.")] = 1000,
+    seed_value: Annotated[int, typer.Option("--seed", help="Random seed: the same seed writes the same bytes.")] = 7,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the five CSV files.")] = Path("var/sample-bank"),
+    bad_rows: Annotated[bool, typer.Option("--bad-rows", help="Also plant a known set of bad rows (demos).")] = False,
 ) -> None:
     """Write a synthetic bank (customers, needs, capabilities, referrals, interactions) in the CSV contract."""
     from graph.seed import generate_bank  # numpy is only needed here
@@ -46,12 +47,12 @@ def seed(
 
 
 def load(
-    folder: Path = typer.Argument(..., help="Folder with customers.csv, needs.csv, capabilities.csv, "
-                                             "referrals.csv and interactions.csv."),
-    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary instead of a table."),
-    report: Path | None = typer.Option(None, "--report", help="Where to list rejected rows (.csv or .jsonl); "
-                                                             "default var/load-report-<time>.csv."),
-    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Rows per transaction."),
+    folder: Annotated[Path, typer.Argument(help="Folder with customers.csv, needs.csv, capabilities.csv, "
+                                                "referrals.csv and interactions.csv.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary, not a table.")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Where to list rejected rows (.csv or .jsonl); "
+                                                "default var/load-report-<time>.csv.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per transaction.")] = DEFAULT_BATCH_SIZE,
 ) -> None:
     """Load a CRM export folder. Exit 0 when every row loaded, 2 when rows were rejected, 1 on a fatal error."""
     settings = get_settings()

@@ -20,7 +20,15 @@ from neo4j import Driver, RoutingControl
 from graph.cypher import query
 from graph.erasure import id_hash
 from graph.errors import ValidationFailed
-from graph.ingest import CUSTOMER_REFS, DEFAULT_BATCH_SIZE, ID_FIELDS, RECORD_CLASSES, RecordKind, validate, write
+from graph.ingest import (
+    CUSTOMER_REFS,
+    DEFAULT_BATCH_SIZE,
+    ID_FIELDS,
+    RECORD_CLASSES,
+    RecordKind,
+    validate,
+    write,
+)
 from graph.load_report import FileSummary, LoadResult, RejectedRow, ReportWriter
 
 LOAD_ORDER: tuple[RecordKind, ...] = tuple(RecordKind)  # customers first: every other file points at them
@@ -159,7 +167,7 @@ def _load_file(driver: Driver, plan: _Plan, customers: _Customers, report: Repor
     for chunk in _chunks(plan, batch_size):
         reasons: dict[int, list[str]] = {}
         parsed = [(pos, line, row) for pos, (line, row, problem) in enumerate(chunk) if row is not None]
-        for pos, (_line, row, problem) in enumerate(chunk):
+        for pos, (_line, _row, problem) in enumerate(chunk):
             if problem:
                 reasons[pos] = [problem]
         for pos, _line, row in parsed:

@@ -11,8 +11,10 @@ The generative story (numbers are the parameters below):
 4. Needs arrive over `HISTORY_START..HISTORY_END` (3.5 years). For most needs the bank referred the customer to a
    provider with a capability of the *same category*, chosen among sampled candidates with probability
    proportional to exp(-distance / DIST_SCALE) * quality^QUALITY_POWER * compatibility(industries)
-   * (1 + COMMUNITY_BOOST if the same community) * a small popularity term. Because clients of a provider share
-   communities, successful referrals cluster (triadic closure: your circle's providers become yours).
+   * (1 + COMMUNITY_BOOST if the same community) * a small popularity term. Candidates are drawn near the needer
+   and, explicitly, from the needer's circle: providers that the other clients of the needer's past deal
+   providers used (a random walk needer -> provider -> other client -> provider), boosted by TRIADIC_BOOST.
+   So successful referrals cluster (triadic closure); history is replayed quarter by quarter for this.
 5. The outcome is a deal more often when the provider is reliable, close, compatible and in the same circle;
    otherwise no_deal or declined (hard negatives). A failed first referral is often followed by a second one.
    The last `PENDING_DAYS` hold mostly pending referrals. Some needs are never served (open), old unserved ones
@@ -53,7 +55,10 @@ QUALITY_NOISE = 0.6
 QUALITY_POWER = 2.0
 COMPAT_SIGMA = 0.9  # log-normal spread of the hidden industry compatibility
 COMMUNITY_SIZE = 40
-COMMUNITY_BOOST = 4.0
+COMMUNITY_BOOST = 2.0
+TRIADIC_WALKS = 8  # extra candidates per need: providers used by the clients of the needer's past providers
+TRIADIC_BOOST = 6.0  # how much a provider vouched for by the needer's circle is preferred
+PERIOD_DAYS = 91  # history is replayed quarter by quarter so the circle grows with time
 POPULARITY_SIGMA = 0.3
 CANDIDATES_PER_NEED = 48
 REFERRAL_RATE = 0.75
@@ -136,89 +141,6 @@ def _capabilities(rng: np.random.Generator, c: dict[str, np.ndarray], cap_taste:
             "quality": np.round(quality, 1)}
 
 
-class _Proposal:
-    """Draws candidate capabilities of a need's category, town by town near the needer."""
-
-    def __init__(self, c: dict, caps: dict, region_xy: np.ndarray) -> None:
-        n_cat = len(CATEGORY_NAMES)
-        self.order = np.lexsort((c["region"][caps["customer"]], caps["category"]))  # by category, then town
-        key = caps["category"][self.order] * N_REGIONS + c["region"][caps["customer"][self.order]]
-        self.counts = np.bincount(key, minlength=n_cat * N_REGIONS).reshape(n_cat, N_REGIONS)
-        self.offsets = np.concatenate([[0], np.cumsum(self.counts.ravel())[:-1]]).reshape(n_cat, N_REGIONS)
-        d_town = np.linalg.norm(region_xy[:, None] - region_xy[None], axis=-1)
-        kernel = np.exp(-d_town / (2 * DIST_SCALE))  # half the distance preference here, the rest per pair
-        prop = kernel[None] * self.counts[:, None, :]  # [category, needer town, provider town]
-        self.total = prop.sum(-1)
-        self.cum = np.cumsum(prop / np.where(self.total > 0, self.total, 1)[..., None], axis=-1)
-        self.cum[..., -1] = 1.0
-
-    def draw(self, rng: np.random.Generator, cat: np.ndarray, town: np.ndarray) -> np.ndarray:
-        """CANDIDATES_PER_NEED capability indices per need (-1 where the category has no provider at all)."""
-        m = CANDIDATES_PER_NEED
-        u = rng.random((len(cat), m))
-        pick_town = (self.cum[cat, town][:, None, :] < u[..., None]).sum(-1)
-        within = (rng.random((len(cat), m)) * self.counts[cat[:, None], pick_town]).astype(np.int64)
-        idx = self.order[np.minimum(self.offsets[cat[:, None], pick_town] + within, len(self.order) - 1)]
-        return np.where((self.total[cat, town] > 0)[:, None], idx, -1)
-
-
-def _choose(rng: np.random.Generator, c: dict, needs: dict, caps: dict, compat: np.ndarray,
-            proposal: _Proposal, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The two preferred providers per need in `sl` (Gumbel top-2 over weighted candidates), -1 when none."""
-    cand = proposal.draw(rng, needs["category"][sl], c["region"][needs["customer"][sl]])
-    u = needs["customer"][sl][:, None]
-    v = np.where(cand >= 0, caps["customer"][np.maximum(cand, 0)], -1)
-    dist = np.hypot(c["x"][u] - c["x"][v], c["y"][u] - c["y"][v])
-    same = c["community"][u] == c["community"][v]
-    w = (np.exp(-dist / (2 * DIST_SCALE)) * (caps["quality"][np.maximum(cand, 0)] / 5.0) ** QUALITY_POWER
-         * compat[c["industry"][u], c["industry"][v]] * c["popularity"][v] * (1 + COMMUNITY_BOOST * same))
-    w = np.where((cand >= 0) & (v != u), w, 0.0)
-    score = np.log(np.maximum(w, 1e-300)) + rng.gumbel(size=w.shape)
-    score[w <= 0] = -np.inf
-    top2 = np.argsort(-score, axis=1, kind="stable")[:, :2]
-    rows = np.arange(len(cand))[:, None]
-    ok = np.isfinite(score[rows, top2])
-    return np.where(ok, v[rows, top2], -1), dist[rows, top2], same[rows, top2]
-
-
-def _referrals(rng: np.random.Generator, c: dict, needs: dict, caps: dict, compat: np.ndarray,
-               region_xy: np.ndarray) -> dict[str, np.ndarray]:
-    proposal = _Proposal(c, caps, region_xy)
-    n_needs = len(needs["category"])
-    to2 = np.full((n_needs, 2), -1, dtype=np.int64)
-    dist2 = np.zeros((n_needs, 2))
-    same2 = np.zeros((n_needs, 2), dtype=bool)
-    for s in range(0, n_needs, 20_000):  # chunks keep the (needs x candidates) arrays small
-        sl = slice(s, s + 20_000)
-        to2[sl], dist2[sl], same2[sl] = _choose(rng, c, needs, caps, compat, proposal, sl)
-    refer = (rng.random(n_needs) < REFERRAL_RATE) & (to2[:, 0] >= 0)
-    t1 = HISTORY_END.astype(np.int64)
-    out: dict[str, list[np.ndarray]] = {k: [] for k in ("need", "from", "to", "created", "deal", "declined")}
-    when = needs["created"] + rng.exponential(10 * DAY, n_needs).astype(np.int64)
-    failed = np.zeros(n_needs, dtype=bool)
-    for attempt in (0, 1):
-        ok = refer & (to2[:, attempt] >= 0) & (when < t1)
-        if attempt == 1:  # a failed first referral is often followed by a second, to another provider
-            ok &= failed & (rng.random(n_needs) < SECOND_TRY_RATE) & (to2[:, 1] != to2[:, 0])
-        i = np.flatnonzero(ok)
-        to, dist, same = to2[i, attempt], dist2[i, attempt], same2[i, attempt]
-        logit = (-0.4 + 3.0 * (c["reliability"][to] - 0.5) - 0.8 * dist / DIST_SCALE
-                 + 0.8 * np.log(compat[c["industry"][needs["customer"][i]], c["industry"][to]]) + 0.7 * same)
-        deal = rng.random(len(i)) < 1 / (1 + np.exp(-logit))
-        declined = ~deal & (rng.random(len(i)) < 0.4 + 0.3 * (dist > DIST_SCALE))
-        for k, val in (("need", i), ("from", needs["customer"][i]), ("to", to), ("created", when[i]),
-                       ("deal", deal), ("declined", declined)):
-            out[k].append(val)
-        failed = np.zeros(n_needs, dtype=bool)
-        failed[i[~deal]] = True
-        when = when + rng.integers(20 * DAY, 60 * DAY, n_needs)
-    ref = {k: np.concatenate(vs) for k, vs in out.items()}
-    order = np.lexsort((ref["need"], ref["created"]))
-    ref = {k: vs[order] for k, vs in ref.items()}
-    ref["pending"] = (ref["created"] > t1 - PENDING_DAYS * DAY) & (rng.random(len(order)) < 0.85)
-    return ref
-
-
 def build_bank(*, customers: int, seed: int) -> Bank:
     """Every number of the bank, drawn in a fixed order from one generator."""
     if customers < 10:
@@ -232,7 +154,9 @@ def build_bank(*, customers: int, seed: int) -> Bank:
     c = _customers(rng, customers, region_xy)
     needs = _needs(rng, c, need_taste)
     caps = _capabilities(rng, c, cap_taste)
-    refs = _referrals(rng, c, needs, caps, compat, region_xy)
+    from graph.seed_match import referrals  # it reads this module's parameters
+
+    refs = referrals(rng, c, needs, caps, compat, region_xy)
     return Bank(region_xy, c, needs, caps, refs)
 
 

@@ -14,6 +14,7 @@ from graph.load_report import read_report
 from graph.loader import LoadError, load_folder
 from graph.seed import generate_bank
 
+
 def _counts(db) -> tuple[dict, int]:
     nodes = db.execute_query("MATCH (n) WHERE NOT n:_Migration RETURN labels(n)[0] AS label, count(*) AS c")[0]
     rels = db.execute_query("MATCH ()-[r]->() RETURN count(r) AS c")[0][0]["c"]

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     var_dir: Path = Field(default=PROJECT_ROOT / "var", alias="ICRM_VAR_DIR")
     artifacts_dir: Path = Field(default=PROJECT_ROOT / "artifacts", alias="ICRM_ARTIFACTS_DIR")
 
+    # model: torch threads (1 is fastest on a shared 2-core box), how often a loaded scorer re-reads the graph
+    torch_threads: int = Field(default=1, alias="ICRM_TORCH_THREADS")
+    scorer_refresh_s: float = Field(default=300.0, alias="ICRM_SCORER_REFRESH_S")
+
     # API
     api_host: str = Field(default="127.0.0.1", alias="ICRM_API_HOST")
     api_port: int = Field(default=8000, alias="ICRM_API_PORT")

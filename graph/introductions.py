@@ -17,6 +17,7 @@ from graph.errors import Conflict, NotFound, ValidationFailed
 from graph.introduction_plan import Plan, plan, withdrawal
 from graph.introduction_states import (
     ELIGIBILITY_CHECKED,
+    OPEN_STATES,
     SYSTEM_ACTOR,
     TRANSITIONS,
     Action,
@@ -94,15 +95,46 @@ def _run_transition(tx: ManagedTransaction, *, driver: Driver, introduction_id: 
     problems = []
     if action in ELIGIBILITY_CHECKED and action in TRANSITIONS[snap.state]:
         problems = _eligibility_problems(driver, intro)
-    step = (withdrawal(snap, action=action, at=now, reasons=problems) if problems
+    step = (withdrawal(snap, cause=f"{action.value} refused", at=now, reasons=problems) if problems
             else plan(snap, action, actor=actor, at=now, data=data))
-    step.event["seq"] = record["event_count"] + 1
+    _apply(tx, introduction_id, step, record["event_count"])
+    return step
+
+
+def _apply(tx: ManagedTransaction, introduction_id: str, step: Plan, event_count: int) -> None:
+    step.event["seq"] = event_count + 1
     row = {"introduction_id": introduction_id, "changes": step.changes, "event": step.event}
     tx.run(query("apply_transition"), rows=[row]).consume()
     if step.referral is not None:
         tx.run(query("merge_referral"), rows=[{"introduction_id": introduction_id, **step.referral}]).consume()
     if step.feedback is not None:
         tx.run(query("add_feedback"), rows=[{"introduction_id": introduction_id, "feedback": step.feedback}]).consume()
+
+
+def withdraw_ineligible(driver: Driver, *, customer_ids: list[str]) -> list[str]:
+    """Withdraw the open introductions (not yet accepted by both) of these customers where a party is no longer
+    eligible; for callers that change consent, vetting or risk. Returns the withdrawn introductions' ids."""
+    records, _, _ = driver.execute_query(query("open_introductions_of"), customer_ids=list(customer_ids),
+                                         open_states=[s.value for s in OPEN_STATES])
+    withdrawn = []
+    with driver.session() as session:
+        for record in records:
+            step = session.execute_write(_sweep_one, driver=driver, introduction_id=record["introduction_id"])
+            if step is not None:
+                withdrawn.append(record["introduction_id"])
+    return withdrawn
+
+
+def _sweep_one(tx: ManagedTransaction, *, driver: Driver, introduction_id: str) -> Plan | None:
+    record = tx.run(query("lock_introduction"), introduction_id=introduction_id).single()
+    if record is None or State(record["intro"]["state"]) not in OPEN_STATES:
+        return None  # gone, or moved on meanwhile
+    problems = _eligibility_problems(driver, record["intro"])
+    if not problems:
+        return None
+    snap = snapshot_of(record["intro"], record["feedback_parties"])
+    step = withdrawal(snap, cause="eligibility re-checked", at=datetime.now(UTC), reasons=problems)
+    _apply(tx, introduction_id, step, record["event_count"])
     return step
 
 

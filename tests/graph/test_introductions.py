@@ -8,7 +8,7 @@ from graph.errors import Conflict, NotFound, ValidationFailed
 from graph.ingest import write_capabilities, write_customers, write_needs
 from graph.introduction_states import TRANSITIONS, Action, Actor, AutomationLevel, AutomationPolicy, State
 from graph.introduction_views import get_introduction, introduction_events, list_introductions
-from graph.introductions import propose, transition
+from graph.introductions import propose, transition, withdraw_ineligible
 from graph.records import CapabilityRecord, CustomerRecord, NeedRecord
 
 RM = Actor("key-rm1", "relationship_manager")
@@ -156,6 +156,24 @@ def test_consent_withdrawn_after_approval_means_never_offered(db):
     last = introduction_events(db, introduction_id=intro.introduction_id)[-1]
     assert (last.action, last.actor, last.reason_code) == ("withdraw", "system", "eligibility_lost")
     assert "provider" in last.note and "opted in" in last.note
+
+
+def test_a_consent_change_withdraws_open_introductions_but_not_finished_ones(db):
+    bank(db, customer("a"), customer("b"), customer("c"), customer("d"))
+    open_offer = offered(db, "a", "b")
+    proposed = propose(db, needer_id="c", provider_id="a", actor=RM, policy=POLICY).introduction_id
+    unrelated = offered(db, "c", "d")
+    accepted = offered(db, "d", "a")
+    step(db, accepted, Action.accept, party="needer")
+    step(db, accepted, Action.accept, party="provider")
+    assert withdraw_ineligible(db, customer_ids=["a"]) == []  # everyone still eligible: nothing changes
+    write_customers(db, records=[customer("a", consent="opt_out")], basis="api", actor="rm1")
+    assert sorted(withdraw_ineligible(db, customer_ids=["a"])) == sorted([open_offer, proposed])
+    states = {i.introduction_id: i.state for i in list_introductions(db)}
+    assert states == {open_offer: State.withdrawn, proposed: State.withdrawn, unrelated: State.offered,
+                      accepted: State.accepted}
+    assert withdraw_ineligible(db, customer_ids=["a"]) == []  # a second sweep finds nothing left to do
+    assert introduction_events(db, introduction_id=open_offer)[-1].note.startswith("eligibility re-checked: needer")
 
 
 def test_lost_vetting_before_acceptance_withholds_contacts(db):

@@ -1,0 +1,4 @@
+// Removes the markers of superseded suggestion runs once their edges are gone.
+MATCH (r:SuggestionRun)
+WHERE r.run_id <> $run_id
+DELETE r

@@ -66,9 +66,11 @@ def _problem_doc(description: str) -> dict[str, Any]:
 
 # Every router is included with these, so the OpenAPI schema documents each error a route can return.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem_doc("Malformed request: a body that is not parseable JSON, or an invalid header"),
     401: _problem_doc("No credential, or an unknown or revoked one"),
     403: _problem_doc("The credential's role or ownership does not allow this"),
     404: _problem_doc("No such record (or it was erased)"),
+    409: _problem_doc("Conflicts with the record's current state (an existing id, a transition not allowed now)"),
     413: _problem_doc("Request body too large"),
     422: _problem_doc("Invalid input; `errors` lists every reason"),
     429: _problem_doc("Rate limit exceeded; see Retry-After"),

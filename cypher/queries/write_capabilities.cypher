@@ -2,8 +2,9 @@
 UNWIND $rows AS row
 MATCH (c:Customer {customer_id: row.customer_id})
 MERGE (p:Capability {capability_id: row.capability_id})
-SET p += row.props
-MERGE (cat:Category {name: row.props.category})
+SET p.customer_id = row.customer_id, p.category = row.category, p.description = row.description,
+    p.quality = row.quality
+MERGE (cat:Category {name: row.category})
 MERGE (c)-[:CAN_PROVIDE]->(p)
 MERGE (p)-[:IN_CATEGORY]->(cat)
 WITH p, c, cat

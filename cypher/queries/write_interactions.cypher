@@ -2,6 +2,7 @@
 UNWIND $rows AS row
 MATCH (c:Customer {customer_id: row.customer_id})
 MERGE (i:Interaction {interaction_id: row.interaction_id})
-SET i += row.props
+SET i.customer_id = row.customer_id, i.channel = row.channel, i.text = row.text,
+    i.created_at = datetime(row.created_at)
 MERGE (c)-[:HAD_INTERACTION]->(i)
 RETURN count(i) AS written

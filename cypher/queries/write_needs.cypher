@@ -2,8 +2,9 @@
 UNWIND $rows AS row
 MATCH (c:Customer {customer_id: row.customer_id})
 MERGE (n:Need {need_id: row.need_id})
-SET n += row.props
-MERGE (cat:Category {name: row.props.category})
+SET n.customer_id = row.customer_id, n.category = row.category, n.description = row.description,
+    n.created_at = datetime(row.created_at), n.status = row.status, n.source = row.source
+MERGE (cat:Category {name: row.category})
 MERGE (c)-[:HAS_NEED]->(n)
 MERGE (n)-[:IN_CATEGORY]->(cat)
 WITH n, c, cat

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from graph.cypher import query
 from graph.eligibility import Eligibility, eligible_candidates, judge
+from graph.reasons import pair_reasons
 
 
 class Reason(BaseModel):
@@ -80,8 +81,6 @@ def stored_matches(driver: Driver, *, customer_id: str, k: int) -> StoredMatches
 
 def live_matches(driver: Driver, *, customer_id: str, scored: list[tuple[str, float]], k: int) -> list[MatchRow]:
     """Rows for candidates scored at request time (cold start): filtered, described, with current reasons."""
-    from graph.reasons import pair_reasons
-
     allowed = eligible_candidates(driver, customer_id=customer_id, candidate_ids=[c for c, _ in scored])[:k]
     if not allowed:
         return []

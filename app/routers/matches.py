@@ -14,6 +14,7 @@ from app.limits import capped
 from app.routers.customers import CustomerId
 from graph.errors import NotFound
 from graph.matches import MatchRow, Reason, live_matches, stored_matches
+from graph.reasons import category_match_candidates
 
 log = logging.getLogger("icrm.api")
 router = APIRouter(prefix="/customers", tags=["matches"])
@@ -74,8 +75,6 @@ def _cold_start(driver: DriverDep, scorer: Any, customer_id: str, k: int) -> tup
             raise
         except Exception as exc:  # the rules below still give an answer with reasons
             log.warning("inductive scoring failed (%s); falling back to category rules", type(exc).__name__)
-    from graph.reasons import category_match_candidates
-
     scored = [(c, float(s)) for c, s in category_match_candidates(driver, customer_id=customer_id, k=fetch)]
     return Source.category_rules, None, live_matches(driver, customer_id=customer_id, scored=scored, k=k)
 

@@ -1,18 +1,14 @@
 """A tiny bank built through the product's own write path, plus stored suggestions as the batch writes them."""
 
-import json
 from datetime import UTC, datetime, timedelta
 
 from neo4j import Driver
 
 from graph.ingest import write_capabilities, write_customers, write_needs
+from graph.reasons import pair_reasons
 from graph.records import CapabilityRecord, CustomerRecord, NeedRecord
+from graph.suggestions import SuggestionRow, replace_suggestions
 
-WRITE_SUGGESTION = """
-MATCH (a:Customer {customer_id: $needer}), (b:Customer {customer_id: $provider})
-MERGE (a)-[s:SUGGESTED_INTRO {model_version: $version}]->(b)
-SET s.score = $score, s.rank = $rank, s.reasons = $reasons, s.reason_text = 'test', s.created_at = $at
-"""
 
 
 def customer(db: Driver, customer_id: str, *, manager: str = "rm-1", **fields) -> None:
@@ -35,13 +31,12 @@ def capability(db: Driver, customer_id: str, capability_id: str, category: str, 
                                                      quality=quality)])
 
 
-def suggestion(db: Driver, needer: str, provider: str, *, rank: int, score: float, version: str = "v-test",
-               at: datetime | None = None) -> None:
-    reasons = json.dumps([{"need_id": f"n-{needer}", "need_category": "logistics", "need_text": "ship goods",
-                           "capability_id": f"p-{provider}", "capability_category": "logistics",
-                           "capability_text": "trucks", "quality": 4.0}])
-    db.execute_query(WRITE_SUGGESTION, needer=needer, provider=provider, version=version, score=score, rank=rank,
-                     reasons=reasons, at=at or datetime.now(UTC) - timedelta(days=1))
+def suggestions(db: Driver, rows: list[tuple[str, str, int, float]], *, version: str = "v-test") -> None:
+    """Store a suggestion run through the model core's writer: (needer, provider, rank, score) rows."""
+    pairs = [(a, b) for a, b, _, _ in rows]
+    reasons = pair_reasons(db, pairs=pairs)
+    replace_suggestions(db, version=version, rows=[SuggestionRow(needer_id=a, provider_id=b, score=s, rank=r,
+                                                                 reasons=reasons[(a, b)]) for a, b, r, s in rows])
 
 
 def small_bank(db: Driver) -> None:
@@ -51,7 +46,7 @@ def small_bank(db: Driver) -> None:
     for i in range(1, 5):
         customer(db, f"p{i}", manager="rm-2", industry="transport")
         capability(db, f"p{i}", f"p-p{i}", "logistics", quality=5.0 - i)
-        suggestion(db, "c1", f"p{i}", rank=i, score=1.0 - i / 10)
+    suggestions(db, [("c1", f"p{i}", i, 1.0 - i / 10) for i in range(1, 5)])
 
 
 CUSTOMER = {"customer_id": "c-42", "name": "Harbour Freight Ltd", "kind": "business", "industry": "logistics",

@@ -6,9 +6,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.auth import KeyCache
+from app.auth import KeyCache, operations
 from app.errors import PROBLEM_RESPONSES, UnhandledErrors, register_error_handlers
 from app.limits import BodySizeLimit, RateLimiter
+from app.logs import install_access_log_redaction
 from app.model_state import ModelHolder
 from app.routers import consent, customers, erasure, interactions, introductions, matches, needs, program, system
 from graph.db import make_driver
@@ -31,6 +32,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     except Exception as exc:
         log.warning("Neo4j not reachable at start (%s); serving 503 until it is", type(exc).__name__)
     app.state.driver = driver
+    install_access_log_redaction([op.path for op in operations(app)])
     app.state.models.load_now()
     try:
         yield

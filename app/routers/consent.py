@@ -10,6 +10,7 @@ from app.auth import Principal, Role, allow, ensure_customer_access
 from app.deps import DriverDep
 from app.routers.customers import CustomerId
 from graph.consent import ConsentHistory, consent_history, record_consent
+from graph.introductions import withdraw_ineligible
 
 router = APIRouter(prefix="/customers", tags=["consent"])
 
@@ -34,6 +35,8 @@ def put_consent(driver: DriverDep, principal: Annotated[Principal, Depends(allow
     ensure_customer_access(driver, principal, customer_id, write=True)
     record_consent(driver, customer_id=customer_id, consent=str(body.consent), basis=body.basis,
                    actor=f"{principal.role}:{principal.key_id}")
+    if body.consent == ConsentChoice.opt_out:
+        withdraw_ineligible(driver, customer_ids=[customer_id])  # open introductions are never offered now
     return consent_history(driver, customer_id=customer_id)
 
 

@@ -12,6 +12,7 @@ from app.limits import capped
 from app.schemas import CUSTOMER_EXAMPLE, CustomerOut, CustomerPatch, WriteResult, customer_out
 from graph.customers import customer_manager, get_customer, record_of, save_customers
 from graph.errors import Conflict
+from graph.introductions import withdraw_ineligible
 from graph.records import CustomerRecord
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -61,6 +62,7 @@ def replace_customer(driver: DriverDep, principal: Annotated[Principal, Depends(
     if principal.role == Role.relationship_manager and body.relationship_manager != principal.manager_id:
         raise HTTPException(403, "a relationship manager cannot move a customer to another book")
     save_customers(driver, records=[body], actor=principal.key_id)
+    withdraw_ineligible(driver, customer_ids=[customer_id])  # consent, vetting or risk may have changed
     return customer_out(get_customer(driver, customer_id=customer_id), principal)
 
 
@@ -79,6 +81,7 @@ def patch_customer(driver: DriverDep, principal: Annotated[Principal, Depends(WR
     merged.update(changes)
     record = record_of(CustomerRecord, merged)
     save_customers(driver, records=[record], actor=principal.key_id)
+    withdraw_ineligible(driver, customer_ids=[customer_id])  # consent, vetting or risk may have changed
     return customer_out(get_customer(driver, customer_id=customer_id), principal)
 
 
@@ -92,5 +95,6 @@ def ingest_customers(driver: DriverDep, settings: SettingsDep, principal: Annota
     """Upsert up to `max_batch_rows` customers in one request (the bank's systems; all rows valid or none)."""
     capped(len(body.rows), cap=settings.max_batch_rows, loc=("body", "rows"))
     written = save_customers(driver, records=body.rows, actor=principal.key_id)
+    withdraw_ineligible(driver, customer_ids=[r.customer_id for r in body.rows])
     return WriteResult(written=written, ids=[r.customer_id for r in body.rows])
 

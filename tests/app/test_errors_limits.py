@@ -76,3 +76,16 @@ def test_uncaught_error_is_a_500_problem_without_details(db, settings, caplog) -
     assert r.status_code == 500 and r.json()["status"] == 500
     assert "jane.doe" not in r.text and "Traceback" not in r.text
     assert "jane.doe" not in caplog.text and "RuntimeError" in caplog.text
+
+
+def test_access_log_paths_carry_no_ids() -> None:
+    import logging
+
+    from app.logs import ACCESS_LOGGER, RedactPaths, install_access_log_redaction
+
+    install_access_log_redaction(["/customers/{customer_id}/matches", "/review-items/{review_id}/confirm"])
+    f = next(x for x in logging.getLogger(ACCESS_LOGGER).filters if isinstance(x, RedactPaths))
+    record = logging.LogRecord(ACCESS_LOGGER, logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/customers/canary-77/matches?k=3", "1.1", 200), None)
+    f.filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /customers/:id/matches HTTP/1.1" 200'

@@ -9,7 +9,8 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.settings import Settings
+from app.main import create_app
+from graph.settings import Settings, get_settings
 from tests.trust.conftest import TrustWorld, live_app
 from tests.trust.live_server import LiveApi, port_free
 
@@ -108,28 +109,39 @@ def test_chunked_upload_to_a_live_server_is_413(trust_world: TrustWorld, setting
     assert reply.startswith("HTTP/1.1 413"), reply[:200]
 
 
-def _limited_params(client: TestClient) -> list[tuple[str, str, str]]:
+def _limited_params() -> list[tuple[str, str, str]]:
     """Every GET operation's `k` and `limit` query parameters: (path, parameter, cap setting)."""
     out = []
-    for path, ops in client.app.openapi()["paths"].items():
+    for path, ops in create_app(get_settings()).openapi()["paths"].items():
         for param in ops.get("get", {}).get("parameters", []):
             if param["in"] == "query" and param["name"] in ("k", "limit"):
                 out.append((path, param["name"], "max_k" if param["name"] == "k" else "max_page_size"))
     return out
 
 
-def test_k_and_page_sizes_are_capped(limited: TestClient, trust_world: TrustWorld, settings: Settings) -> None:
-    params = _limited_params(limited)
-    assert any(p[1] == "k" for p in params), "no `k` parameter found: is /customers/{id}/matches routed?"
-    assert any(p[1] == "limit" for p in params), "no paged list endpoint found"
-    for path, name, cap_name in params:
-        url = path.replace("{customer_id}", trust_world.owner_customers[0])
-        cap = getattr(settings, cap_name)
-        over = limited.get(url, params={name: cap + 1}, headers=trust_world.headers("admin"))
-        assert over.status_code == 422, f"{path}?{name}={cap + 1} -> {over.status_code}"
-        assert any(e["loc"][-1] == name for e in over.json()["errors"]), over.json()
-        at_cap = limited.get(url, params={name: cap}, headers=trust_world.headers("admin"))
-        assert at_cap.status_code == 200, f"{path}?{name}={cap} -> {at_cap.status_code} {at_cap.text[:200]}"
+# Known gaps, kept visible: each must start failing (strict) once fixed, so the mark is then removed.
+CLAMPED = {("/introductions", "limit"): "GET /introductions silently clamps limit to ICRM_MAX_PAGE_SIZE (200 OK) "
+           "instead of answering 422 like app.limits.PageSize; tests/app/test_introductions_api.py asserts the clamp"}
+CAPPED = [pytest.param(*p, id=f"{p[0]}?{p[1]}", marks=[pytest.mark.xfail(strict=True, reason=CLAMPED[p[:2]])]
+                       if p[:2] in CLAMPED else []) for p in _limited_params()]
+
+
+def test_k_and_page_size_parameters_exist() -> None:
+    names = {name for _, name, _ in _limited_params()}
+    assert names == {"k", "limit"}, f"expected `k` (matches) and `limit` (paged lists), found {names}"
+
+
+@pytest.mark.parametrize(("path", "name", "cap_name"), CAPPED)
+def test_k_and_page_sizes_are_capped(limited: TestClient, trust_world: TrustWorld, settings: Settings,
+                                     path: str, name: str, cap_name: str) -> None:
+    url = path.replace("{customer_id}", trust_world.owner_customers[0])
+    cap = getattr(settings, cap_name)
+    at_cap = limited.get(url, params={name: cap}, headers=trust_world.headers("admin"))
+    assert at_cap.status_code == 200, f"{path}?{name}={cap} -> {at_cap.status_code} {at_cap.text[:200]}"
+    over = limited.get(url, params={name: cap + 1}, headers=trust_world.headers("admin"))
+    assert over.status_code == 422, f"{path}?{name}={cap + 1} -> {over.status_code}"
+    assert over.headers["content-type"].startswith("application/problem+json")
+    assert any(e["loc"][-1] == name for e in over.json()["errors"]), over.json()
 
 
 def test_rate_limit_throttles_one_credential_not_another(trust_world: TrustWorld, settings: Settings) -> None:

@@ -7,7 +7,7 @@ node's own properties are read, so an erased customer's tombstone still counts.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from neo4j import Driver, RoutingControl
 from pydantic import BaseModel, Field
@@ -53,6 +53,7 @@ class ProgramMetrics(BaseModel):
 
 def program_metrics(driver: Driver, *, window_from: datetime | None = None, window_to: datetime | None = None,
                     segment: str | None = None, region: str | None = None) -> ProgramMetrics:
+    window_from, window_to = _as_utc(window_from, "from"), _as_utc(window_to, "to")
     if window_from is not None and window_to is not None and window_from >= window_to:
         raise ValidationFailed("the window is empty: `from` must be before `to`", errors=[{"field": "from"}])
     records, _, _ = driver.execute_query(query("program_metrics"), {"from": window_from, "to": window_to,
@@ -68,6 +69,17 @@ def program_metrics(driver: Driver, *, window_from: datetime | None = None, wind
         window_from=window_from, window_to=window_to, segment=segment, region=region, overall=_funnel(rows),
         by_segment=[SegmentFunnel(segment=k, **_funnel(v).model_dump()) for k, v in _sorted(by_segment)],
         by_region=[RegionFunnel(region=k, **_funnel(v).model_dump()) for k, v in _sorted(by_region)])
+
+
+def _as_utc(value: datetime | None, name: str) -> datetime | None:
+    """In UTC like every time in the graph (a time without a zone is taken as UTC); refuses what cannot be stored."""
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (OverflowError, ValueError):
+        raise ValidationFailed(f"`{name}` is outside the range of times the graph stores",
+                               errors=[{"field": name}]) from None
 
 
 def _funnel(rows: Iterable[dict]) -> Funnel:

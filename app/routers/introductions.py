@@ -1,7 +1,8 @@
 """Introductions: propose, vet, double opt-in, outcome and feedback, with the audit trail.
 
 Roles: admin everything; relationship_manager the introductions involving one of their customers (a party's
-accept, decline and feedback only through that party's own RM); analyst reads; service (ingestion) nothing.
+accept, decline and feedback only through that party's own RM); analyst reads (without contact details);
+service (ingestion) nothing.
 The second approval in a `manager_approval` segment needs an admin (the bank's manager role).
 """
 
@@ -151,9 +152,11 @@ def list_introductions_page(driver: DriverDep, settings: SettingsDep, principal:
 @router.get("/{introduction_id}", response_model=IntroductionDetail)
 def get_introduction_by_id(driver: DriverDep, principal: Annotated[Principal, Depends(READERS)],
                            introduction_id: IntroId, as_party: AsParty = None) -> IntroductionDetail:
-    """One introduction; contact details appear only after both parties have accepted."""
+    """One introduction; contact details appear only after both parties have accepted (never to analysts)."""
     intro = get_introduction(driver, introduction_id=introduction_id, as_party=as_party)
     _authorize(principal, intro)
+    if principal.role == Role.analyst:  # program-wide read access does not extend to customers' contacts
+        return intro.model_copy(update={"contacts": []})
     return intro
 
 

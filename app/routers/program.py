@@ -1,6 +1,6 @@
 """Program metrics: the introduction funnel, rates and deal value by segment and region (admin and analyst)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -12,11 +12,6 @@ from graph.metrics import ProgramMetrics, program_metrics
 router = APIRouter(prefix="/program", tags=["program"])
 PROGRAM_READERS = allow(Role.admin, Role.analyst)
 Label = Annotated[str | None, Query(max_length=200)]
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # a time without a zone is read as UTC, like every time in the graph
-    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @router.get("/metrics", response_model=ProgramMetrics, dependencies=[Depends(PROGRAM_READERS)])
@@ -31,5 +26,5 @@ def get_program_metrics(
 ) -> ProgramMetrics:
     """The funnel (proposed, approved, accepted by both, met, deals), acceptance and conversion rates, and deal
     value, overall and by segment and region, for the introductions proposed in the window."""
-    return program_metrics(driver, window_from=_utc(window_from), window_to=_utc(window_to),
+    return program_metrics(driver, window_from=window_from, window_to=window_to,
                            segment=segment, region=region)

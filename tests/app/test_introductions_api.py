@@ -49,6 +49,7 @@ def test_a_relationship_managers_whole_day(client, headers, db, two_books):
     seen = client.get(f"/introductions/{iid}", headers=rm1, params={"as_party": "needer"}).json()
     assert [(c["customer_id"], c["contact_email"]) for c in seen["contacts"]] == [("b", "b@example.test")]
     assert "private_notes" not in client.get(f"/introductions/{iid}", headers=rm1).text
+    assert client.get(f"/introductions/{iid}", headers=analyst).json()["contacts"] == []
     assert act(client, rm1, iid, "met").json()["state"] == "met"
     done = act(client, rm1, iid, "outcome", outcome="deal", value=25000).json()
     assert (done["state"], done["outcome"], done["value"]) == ("completed", "deal", 25000.0)

@@ -50,6 +50,8 @@ def test_funnel_by_segment_and_region_over_a_window(client, headers, db):
 def test_bad_windows_are_422(client, headers):
     analyst = headers("analyst")
     assert client.get("/program/metrics", headers=analyst, params={"from": "yesterday"}).status_code == 422
+    # a valid ISO time whose UTC equivalent falls before year 1 is refused, not a server error
+    assert client.get("/program/metrics", headers=analyst, params={"from": "0001-01-01T00:00:00+05:00"}).status_code == 422
     backwards = client.get("/program/metrics", headers=analyst,
                            params={"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"})
     assert backwards.status_code == 422 and backwards.json()["errors"]

@@ -14,8 +14,10 @@ CALL (c, cid, cname) {
       intro.provider_id = CASE WHEN was_needer THEN intro.provider_id ELSE null END,
       intro.capability_id = CASE WHEN was_needer THEN intro.capability_id ELSE null END
   WITH intro, was_needer, cid, cname
-  // any other text that names them (a note, a comment, an id built from theirs) goes too
-  FOREACH (k IN [k IN keys(intro) WHERE NOT k IN ['needer_id', 'provider_id'] AND intro[k] IS :: STRING
+  // any other text that names them (a note, a comment, an id built from theirs) goes too; the workflow's own
+  // key and vocabulary values (a random id, states, levels) are never personal data, even when a short id is a substring
+  FOREACH (k IN [k IN keys(intro) WHERE NOT k IN ['needer_id', 'provider_id', 'introduction_id', 'state',
+                 'automation_level', 'needer_response', 'provider_response', 'outcome'] AND intro[k] IS :: STRING
                  AND (intro[k] CONTAINS cid OR intro[k] CONTAINS cname)] | SET intro[k] = null)
   WITH intro, was_needer
   OPTIONAL MATCH (intro)-[:HAS_EVENT|HAS_FEEDBACK]->(x)

@@ -199,3 +199,26 @@ def test_pages_are_capped_and_filtered_by_state(client, headers, db, settings, t
     assert client.get("/introductions", headers=admin, params={"state": "nonsense"}).status_code == 422
     assert client.get("/introductions/no such id", headers=admin).status_code == 422
     assert client.get("/introductions/intro-missing", headers=admin).status_code == 404
+
+
+def test_an_erased_party_leaves_a_tombstone_that_still_counts(client, headers, db):
+    bank(db, customer("c-000101", name="Canary Bakery Ltd", relationship_manager="rm1"),
+         customer("c-000202", name="Harbour Freight plc", relationship_manager="rm1"))
+    admin, rm1 = headers("admin"), headers("relationship_manager", "rm1")
+    iid = propose(client, rm1, needer="c-000101", provider="c-000202").json()["introduction_id"]
+    for action, body in (("approve", {}), ("offer", {}), ("accept", {"party": "needer"}),
+                         ("accept", {"party": "provider"}), ("met", {}), ("outcome", {"outcome": "deal", "value": 700})):
+        assert act(client, rm1, iid, action, **body).status_code == 200
+    act(client, rm1, iid, "feedback", party="needer", rating=5, comment="Canary Bakery Ltd loved it")
+    assert client.delete("/customers/c-000101", headers=admin).status_code == 204
+
+    tomb = client.get(f"/introductions/{iid}", headers=admin)
+    assert tomb.status_code == 200 and "Canary" not in tomb.text and "c-000101" not in tomb.text
+    body = tomb.json()
+    assert (body["state"], body["needer_id"], body["needer"], body["value"]) == ("completed", None, None, 700.0)
+    events = client.get(f"/introductions/{iid}/events", headers=admin)
+    assert events.status_code == 200 and "Canary" not in events.text
+    listed = client.get("/introductions", headers=admin)
+    assert listed.status_code == 200 and [i["introduction_id"] for i in listed.json()["items"]] == [iid]
+    overall = client.get("/program/metrics", headers=admin).json()["overall"]
+    assert (overall["proposed"], overall["deals"], overall["deal_value"]) == (1, 1, 700.0)

@@ -27,6 +27,8 @@ from graph.introduction_states import (
     refusal,
 )
 
+PARTY_ACTIONS = frozenset({Action.accept, Action.decline, Action.feedback})
+
 
 @dataclass
 class Plan:
@@ -42,8 +44,8 @@ def plan(snap: Snapshot, action: Action, *, actor: Actor, at: datetime, data: Ma
     if action not in TRANSITIONS[snap.state]:
         raise refusal(snap, f"cannot {action.value} an introduction in state {snap.state.value}")
     event: dict[str, Any] = {"action": action.value, "from_state": snap.state.value, "actor": actor.key_id,
-                             "role": actor.role, "at": at, "reason_code": data.get("reason_code"),
-                             "note": data.get("note"), "party": data.get("party")}
+                             "role": actor.role, "at": at, "reason_code": None, "note": data.get("note"),
+                             "party": data.get("party") if action in PARTY_ACTIONS else None}
     changes: dict[str, Any] = {"updated_at": at}
     if action is Action.approve:
         to = _approval_target(snap, actor)
@@ -52,9 +54,10 @@ def plan(snap: Snapshot, action: Action, *, actor: Actor, at: datetime, data: Ma
         else:
             changes["approved_at"] = at
     elif action is Action.reject:
-        if not data.get("reason_code"):
-            raise ValidationFailed("a rejection needs a reason code",
+        if data.get("reason_code") not in {r.value for r in RejectReason}:
+            raise ValidationFailed("a rejection needs a reason code from the list",
                                    errors=[{"field": "reason_code", "allowed": [r.value for r in RejectReason]}])
+        event["reason_code"] = data["reason_code"]
         to = State.rejected
         changes["closed_at"] = at
     elif action is Action.offer:
@@ -87,9 +90,11 @@ def plan(snap: Snapshot, action: Action, *, actor: Actor, at: datetime, data: Ma
             raise refusal(snap, f"the {party.value} has already given feedback")
         if not isinstance(data.get("rating"), int) or not 1 <= data["rating"] <= 5:
             raise ValidationFailed("a rating is a whole number from 1 to 5", errors=[{"field": "rating"}])
+        if (data.get("visibility") or "bank") not in {v.value for v in Visibility}:
+            raise ValidationFailed("visibility is bank or shared", errors=[{"field": "visibility"}])
         to = snap.state
         fb = {"party": party.value, "rating": data["rating"], "comment": data.get("comment") or "",
-              "visibility": Visibility(data.get("visibility") or "bank").value, "at": at}
+              "visibility": data.get("visibility") or "bank", "at": at}
         return Plan(to, _with_state(changes, to), _with_to(event, to), feedback=fb)
     return Plan(to, _with_state(changes, to), _with_to(event, to))
 

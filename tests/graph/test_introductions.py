@@ -123,8 +123,9 @@ def test_a_party_cannot_answer_twice_and_a_retried_outcome_changes_nothing(db):
 def test_rejection_needs_a_reason_and_the_pair_is_never_proposed_again(db):
     bank(db, customer("a"), customer("b"))
     intro = propose(db, needer_id="a", provider_id="b", actor=RM, policy=POLICY)
-    with pytest.raises(ValidationFailed):
-        step(db, intro.introduction_id, Action.reject)
+    for bad in ({}, {"reason_code": "because"}):
+        with pytest.raises(ValidationFailed):
+            step(db, intro.introduction_id, Action.reject, **bad)
     rejected = step(db, intro.introduction_id, Action.reject, reason_code="poor_fit", note="different markets")
     assert rejected.state is State.rejected and rejected.allowed_actions == []
     assert introduction_events(db, introduction_id=intro.introduction_id)[-1].reason_code == "poor_fit"

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from pydantic import ValidationError
 
 from graph.errors import Conflict, NotFound, ValidationFailed
 from graph.ingest import write_capabilities, write_customers, write_needs
@@ -10,6 +11,7 @@ from graph.introduction_states import TRANSITIONS, Action, Actor, AutomationLeve
 from graph.introduction_views import get_introduction, introduction_events, list_introductions
 from graph.introductions import propose, transition, withdraw_ineligible
 from graph.records import CapabilityRecord, CustomerRecord, NeedRecord
+from graph.settings import Settings
 
 RM = Actor("key-rm1", "relationship_manager")
 ADMIN = Actor("key-admin", "admin")
@@ -266,3 +268,15 @@ def test_list_is_scoped_to_a_managers_customers(db):
     assert ids(list_introductions(db, manager_id=None, scoped=True)) == set()
     assert ids(list_introductions(db)) == {mine.introduction_id, theirs.introduction_id}
     assert list_introductions(db, state=State.approved) == []
+
+
+def test_automation_levels_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ICRM_AUTOMATION_LEVELS", '{"sme": "automatic_offer", "corporate": "manager_approval"}')
+    monkeypatch.setenv("ICRM_DEFAULT_AUTOMATION_LEVEL", "suggest_only")
+    policy = AutomationPolicy.from_settings(Settings())
+    assert policy.level_for("sme") is AutomationLevel.automatic_offer
+    assert policy.level_for("sme", "corporate") is AutomationLevel.manager_approval
+    assert policy.level_for("unlisted") is AutomationLevel.suggest_only
+    monkeypatch.setenv("ICRM_AUTOMATION_LEVELS", '{"sme": "always"}')
+    with pytest.raises(ValidationError):
+        Settings()

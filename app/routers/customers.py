@@ -86,12 +86,12 @@ def patch_customer(driver: DriverDep, principal: Annotated[Principal, Depends(WR
 
 
 class CustomerBatch(BaseModel):
-    rows: list[CustomerRecord] = Field(min_length=1, examples=[[CUSTOMER_EXAMPLE]])
+    rows: list[CustomerRecord] = Field(min_length=1)
 
 
 @router.post("/batch", response_model=WriteResult)
 def ingest_customers(driver: DriverDep, settings: SettingsDep, principal: Annotated[Principal, Depends(INGEST)],
-                     body: CustomerBatch) -> WriteResult:
+                     body: Annotated[CustomerBatch, Body(examples=[{"rows": [CUSTOMER_EXAMPLE]}])]) -> WriteResult:
     """Upsert up to `max_batch_rows` customers in one request (the bank's systems; all rows valid or none)."""
     capped(len(body.rows), cap=settings.max_batch_rows, loc=("body", "rows"))
     written = save_customers(driver, records=body.rows, actor=principal.key_id)

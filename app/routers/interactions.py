@@ -81,7 +81,13 @@ def create_interaction(driver: DriverDep, settings: SettingsDep,
         review_items=[Finding(**vars(f), review_id=r) for f, r in zip(uncertain, review_ids, strict=True)])
 
 
-@router.get("/review-items", response_model=list[ReviewItem])
+REVIEW_EXAMPLE = {"review_id": "r-i-5f2c:0a1b2c3d4e", "customer_id": "c-000042", "interaction_id": "i-5f2c",
+                  "category": "accounting", "confidence": 0.41, "evidence": "the tax filing is late",
+                  "status": "pending", "need_id": None, "created_at": "2026-12-04T22:40:00Z"}
+
+
+@router.get("/review-items", response_model=list[ReviewItem],
+            responses={200: {"content": {"application/json": {"example": [REVIEW_EXAMPLE]}}}})
 def list_review_queue(driver: DriverDep,
                       principal: Annotated[Principal, Depends(allow(Role.admin, Role.analyst, Role.relationship_manager))],
                       limit: PageSize, offset: Offset = 0,
@@ -100,7 +106,8 @@ def _decide(driver: DriverDep, principal: Principal, review_id: str, *, confirm:
     return decide_review_item(driver, review_id=review_id, confirm=confirm, actor=f"{principal.role}:{principal.key_id}")
 
 
-@router.post("/review-items/{review_id}/confirm", response_model=ReviewItem)
+@router.post("/review-items/{review_id}/confirm", response_model=ReviewItem,
+             responses={200: {"content": {"application/json": {"example": {**REVIEW_EXAMPLE, "status": "confirmed"}}}}})
 def confirm_review_item(driver: DriverDep, review_id: ReviewId,
                         principal: Annotated[Principal, Depends(allow(Role.admin, Role.relationship_manager))]) -> ReviewItem:
     """Confirm a found need: it is written to the graph (source `interaction`); 409 when already decided."""

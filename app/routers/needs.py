@@ -113,7 +113,9 @@ def replace_capability(driver: DriverDep, principal: Annotated[Principal, Depend
 
 @router.post("/needs/batch", response_model=WriteResult)
 def ingest_needs(driver: DriverDep, settings: SettingsDep, principal: Annotated[Principal, Depends(INGEST)],
-                 body: Annotated[NeedBatch, Body()]) -> WriteResult:
+                 body: Annotated[NeedBatch, Body(examples=[{"rows": [{
+                     "need_id": "n-000042-1", "customer_id": "c-000042", "category": "logistics",
+                     "description": "weekly freight to Lyon", "status": "open", "source": "crm"}]}])]) -> WriteResult:
     """Upsert up to `max_batch_rows` needs (all rows valid and for known customers, or none written)."""
     capped(len(body.rows), cap=settings.max_batch_rows, loc=("body", "rows"))
     written = save_needs(driver, records=body.rows)
@@ -122,7 +124,9 @@ def ingest_needs(driver: DriverDep, settings: SettingsDep, principal: Annotated[
 
 @router.post("/capabilities/batch", response_model=WriteResult)
 def ingest_capabilities(driver: DriverDep, settings: SettingsDep, principal: Annotated[Principal, Depends(INGEST)],
-                        body: Annotated[CapabilityBatch, Body()]) -> WriteResult:
+                        body: Annotated[CapabilityBatch, Body(examples=[{"rows": [{
+                            "capability_id": "p-000917-1", "customer_id": "c-000917", "category": "logistics",
+                            "description": "refrigerated trucking", "quality": 4.2}]}])]) -> WriteResult:
     """Upsert up to `max_batch_rows` capabilities (all rows valid and for known customers, or none written)."""
     capped(len(body.rows), cap=settings.max_batch_rows, loc=("body", "rows"))
     written = save_capabilities(driver, records=body.rows)

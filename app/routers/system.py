@@ -32,13 +32,14 @@ class WhoAmI(BaseModel):
     manager_id: str | None = Field(examples=["rm-007"])
 
 
-@router.get("/health", response_model=Health)
+@router.get("/health", response_model=Health, responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}})
 def get_health() -> Health:
     """Liveness: the process answers (touches nothing, needs no credential)."""
     return Health(status="ok")
 
 
-@router.get("/ready", response_model=Readiness, dependencies=[Depends(ANY_ROLE)])
+@router.get("/ready", response_model=Readiness, dependencies=[Depends(ANY_ROLE)], responses={200: {"content": {"application/json": {"example": {
+    "status": "ready", "neo4j": True, "model_version": "20261204T224626.841Z-5c1c"}}}}})
 def get_ready(request: Request, driver: DriverDep) -> Readiness | JSONResponse:
     """Readiness: Neo4j answers and a promoted model is loaded; 503 (problem details) otherwise."""
     try:
@@ -53,7 +54,8 @@ def get_ready(request: Request, driver: DriverDep) -> Readiness | JSONResponse:
     return Readiness(status="ready", neo4j=True, model_version=version)
 
 
-@router.get("/whoami", response_model=WhoAmI)
+@router.get("/whoami", response_model=WhoAmI, responses={200: {"content": {"application/json": {"example": {
+    "key_id": "3f9a1c2b7d4e", "role": "relationship_manager", "manager_id": "rm-007"}}}}})
 def get_whoami(principal: Annotated[Principal, Depends(ANY_ROLE)]) -> WhoAmI:
     """The caller's key id, role and manager id (from the in-process key cache: no database round-trip)."""
     return WhoAmI(key_id=principal.key_id, role=principal.role, manager_id=principal.manager_id)

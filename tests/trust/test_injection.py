@@ -6,15 +6,25 @@ and type are exactly what the inputs call for, and each string reads back unchan
 """
 
 import csv
+import re
 from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import pytest
+from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from graph.ingest import RecordKind, write_customers, write_needs
 from graph.loader import expected_columns, load_folder
 from graph.records import CustomerRecord, NeedRecord
-from tests.trust.hostile import ALL, for_field
+from graph.settings import Settings
+from tests.conftest import wipe
+from tests.trust.conftest import TrustWorld, build_trust_world, live_app
+from tests.trust.hostile import ALL, fit, for_field
 
 KEYS = list(ALL)
 
@@ -109,3 +119,185 @@ def test_hostile_csv_export_loads_verbatim_and_exactly(db: Driver, tmp_path: Pat
     sentinel, _, _ = db.execute_query("MATCH (c:Customer {customer_id: 'sentinel'})-[:HAS_NEED]->(n) "
                                       "RETURN c.name AS name, n.description AS d")
     assert [(r["name"], r["d"]) for r in sentinel] == [("Sentinel Ltd", "a van")]
+
+
+# ---- through the API ------------------------------------------------------------------------------------------
+
+@dataclass
+class Probe:
+    """One write endpoint: the request for a text, and where each text field must read back from."""
+
+    name: str
+    request: Callable[[str, int], tuple[str, str, dict]]  # (text, serial) -> (method, url, json)
+    readback: Callable[[Driver, int], dict[str, Any]]  # serial -> {field: stored value}
+    expect: dict[str, Callable[[str], str]]  # field -> what it must hold after a request with this text
+
+
+def _node(driver: Driver, label: str, key: str, value: str) -> dict[str, Any]:
+    records, _, _ = driver.execute_query("MATCH (n) WHERE $label IN labels(n) AND n[$key] = $value RETURN n",
+                                         label=label, key=key, value=value)
+    assert len(records) == 1, f"{label} {value}: {len(records)} nodes"
+    return dict(records[0]["n"])
+
+
+def _customer_body(cid: str, text: Callable[[str, int], str]) -> dict[str, Any]:
+    return {"customer_id": cid, "name": text("name", 200), "industry": text("industry", 200),
+            "region": text("region", 200), "segment": text("segment", 200), "vetted": True, "consent": "opt_in",
+            "relationship_manager": "rm-owner", "contact_email": text("contact_email", 200),
+            "contact_phone": text("contact_phone", 200), "private_notes": text("private_notes", 5000)}
+
+
+def _cut(max_len: int, prefix: str = "") -> Callable[[str], str]:
+    return lambda text: fit(prefix + text, max_len)
+
+
+def _probes(world_ids: dict[str, str]) -> list[Probe]:
+    owner = world_ids["owner"]
+
+    def fitted(text: str) -> Callable[[str, int], str]:
+        return lambda _field, max_len: fit(text, max_len)
+
+    return [
+        Probe("create customer",
+              lambda t, i: ("POST", "/customers", _customer_body(f"api-{i}", fitted(t))),
+              lambda d, i: _node(d, "Customer", "customer_id", f"api-{i}"),
+              {f: _cut(200) for f in ("name", "industry", "region", "segment", "contact_email", "contact_phone")}
+              | {"private_notes": _cut(5000)}),
+        Probe("patch customer",
+              lambda t, i: ("PATCH", f"/customers/{owner}", {"name": fit(t, 200), "private_notes": fit(t, 5000)}),
+              lambda d, i: _node(d, "Customer", "customer_id", owner), {"name": _cut(200), "private_notes": _cut(5000)}),
+        Probe("create need",
+              lambda t, i: ("POST", f"/customers/{owner}/needs", {"need_id": f"api-n-{i}", "category": fit(t, 100),
+                                                                   "description": fit(t, 5000), "source": fit(t, 40)}),
+              lambda d, i: _node(d, "Need", "need_id", f"api-n-{i}"),
+              {"category": _cut(100), "description": _cut(5000), "source": _cut(40)}),
+        Probe("create capability",
+              lambda t, i: ("POST", f"/customers/{owner}/capabilities",
+                            {"capability_id": f"api-p-{i}", "category": fit("offer " + t, 100),
+                             "description": fit(t, 5000)}),
+              lambda d, i: _node(d, "Capability", "capability_id", f"api-p-{i}"),
+              {"category": _cut(100, "offer "), "description": _cut(5000)}),
+        Probe("consent",
+              lambda t, i: ("PUT", f"/customers/{owner}/consent", {"consent": "opt_in", "basis": fit(t, 200)}),
+              lambda d, i: _latest_consent(d, owner), {"basis": _cut(200)}),
+    ]
+
+
+def _latest_consent(driver: Driver, cid: str) -> dict[str, Any]:
+    records, _, _ = driver.execute_query("MATCH (:Customer {customer_id: $cid})-[:CONSENT_EVENT]->(e) "
+                                         "RETURN e ORDER BY e.at DESC LIMIT 1", cid=cid)
+    return dict(records[0]["e"])
+
+
+@pytest.fixture(scope="module")
+def api(session_driver: Driver, settings: Settings) -> Iterator[tuple[TestClient, TrustWorld]]:
+    wipe(session_driver)
+    world = build_trust_world(session_driver)
+    with live_app(settings, rate_limit_per_minute=1_000_000) as client:
+        yield client, world
+
+
+def _send(client: TestClient, world: TrustWorld, request: tuple[str, str, dict]) -> Any:
+    method, url, body = request
+    return client.request(method, url, json=body, headers=world.headers("admin"))
+
+
+def test_hostile_text_through_every_write_endpoint(api: tuple[TestClient, TrustWorld], session_driver: Driver) -> None:
+    client, world = api
+    driver = session_driver
+    serial = 0
+    for probe in _probes({"owner": world.owner_customers[0]}):
+        # the same request with plain text says what one request must add to the graph
+        serial += 1
+        before = graph_shape(driver)
+        control = _send(client, world, probe.request(f"plain text {serial}", serial))
+        assert control.status_code in (200, 201), f"{probe.name}: {control.status_code} {control.text[:300]}"
+        after = graph_shape(driver)
+        intended = (after[0] - before[0], after[1] - before[1])
+        for key in KEYS:
+            serial += 1
+            text = ALL[key]
+            before = graph_shape(driver)
+            r = _send(client, world, probe.request(text, serial))
+            assert r.status_code in (200, 201), f"{probe.name} with {key}: {r.status_code} {r.text[:300]}"
+            after = graph_shape(driver)
+            assert (after[0] - before[0], after[1] - before[1]) == intended, f"{probe.name} with {key}"
+            stored = probe.readback(driver, serial)
+            for field, expected in probe.expect.items():
+                assert stored[field] == expected(text), f"{probe.name} with {key}: {field} changed on the way in"
+
+
+def test_hostile_notes_on_introduction_transitions(api: tuple[TestClient, TrustWorld], session_driver: Driver) -> None:
+    client, world = api
+    driver = session_driver
+    for n, key in enumerate(["plain", *KEYS]):
+        text = "plain note" if key == "plain" else fit(ALL[key], 1000)
+        needer, provider = f"in-{n}-a", f"in-{n}-b"
+        write_customers(driver, records=[CustomerRecord(customer_id=c, name=c, industry="x", region="y", segment="sme",
+                                                        vetted=True, consent="opt_in", risk_rating="low",
+                                                        relationship_manager="rm-owner") for c in (needer, provider)])
+        proposed = client.post("/introductions", headers=world.headers("admin"),
+                               json={"needer_id": needer, "provider_id": provider})
+        assert proposed.status_code == 201, proposed.text
+        intro = proposed.json()["introduction_id"]
+        before = graph_shape(driver)
+        r = client.post(f"/introductions/{intro}/reject", headers=world.headers("admin"),
+                        json={"reason_code": "poor_fit", "note": text})
+        assert r.status_code == 200, f"reject with {key}: {r.status_code} {r.text[:300]}"
+        after = graph_shape(driver)
+        delta = (after[0] - before[0], after[1] - before[1])
+        if key == "plain":
+            intended = delta
+        assert delta == intended, f"reject with {key}"
+        notes, _, _ = driver.execute_query("MATCH (:Introduction {introduction_id: $id})-[:HAS_EVENT]->(e) "
+                                           "WHERE e.to_state = 'rejected' RETURN e.note AS note", id=intro)
+        assert [r["note"] for r in notes] == [text], f"reject note with {key} changed on the way in"
+
+
+def test_hostile_search_and_path_values_change_nothing(api: tuple[TestClient, TrustWorld], session_driver: Driver) -> None:
+    """Every GET operation with hostile text in each string query parameter and path parameter: no 5xx, no change."""
+    client, world = api
+    spec = client.app.openapi()
+    before = graph_shape(session_driver)
+    sent = 0
+    for path, ops in spec["paths"].items():
+        if "get" not in ops:
+            continue
+        params = [p for p in ops["get"].get("parameters", []) if p["in"] in ("query", "path")]
+        for key in KEYS:
+            text = fit(ALL[key], 300)
+            url = re.sub(r"{\w+}", lambda _m, t=text: quote(t, safe=""), path)
+            query = {p["name"]: text for p in params if p["in"] == "query" and _is_text(p.get("schema", {}))}
+            r = client.get(url, params=query, headers=world.headers("admin"))
+            sent += 1
+            documented_503 = path == "/ready" and r.status_code == 503  # no promoted model here: /ready's job
+            assert r.status_code < 500 or documented_503, f"GET {path} with {key}: {r.status_code} {r.text[:300]}"
+            if r.status_code >= 400:
+                assert r.headers["content-type"].startswith("application/problem+json")
+    assert sent >= 5 * len(KEYS)
+    assert graph_shape(session_driver) == before, "a read with hostile input changed the graph"
+
+
+def _is_text(schema: dict) -> bool:
+    options = schema.get("anyOf", [schema])
+    return any(o.get("type") == "string" and "enum" not in o and "format" not in o for o in options)
+
+
+def test_hostile_interaction_text_is_stored_verbatim(api: tuple[TestClient, TrustWorld], session_driver: Driver) -> None:
+    """Free text goes through need extraction too: the graph gains the interaction and exactly the needs and
+    review items the response lists, and the text reads back unchanged."""
+    client, world = api
+    owner = world.owner_customers[1]
+    # one of each kind (each text is embedded sentence by sentence, which is slow on a shared machine)
+    for n, key in enumerate(["close_map_detach", "backtick", "apoc_call", "null_byte", "rtl_override", "long"]):
+        text, channel = fit(ALL[key], 5000), fit(ALL[key], 40)
+        before = graph_shape(session_driver)[0]
+        r = client.post(f"/customers/{owner}/interactions", headers=world.headers("admin"),
+                        json={"interaction_id": f"api-i-{n}", "text": text, "channel": channel})
+        assert r.status_code == 201, f"interaction with {key}: {r.status_code} {r.text[:300]}"
+        found = r.json()
+        added = graph_shape(session_driver)[0] - before
+        assert added == Counter({"Interaction": 1, "Need": len(found["needs"]),
+                                 "ReviewItem": len(found["review_items"])}), f"interaction with {key}"
+        stored = _node(session_driver, "Interaction", "interaction_id", f"api-i-{n}")
+        assert (stored["text"], stored["channel"]) == (text, channel), f"interaction with {key} changed on the way in"

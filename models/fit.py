@@ -26,9 +26,9 @@ class TrainConfig:
     num_layers: int = 2
     dropout: float = 0.2
     decoder: str = "bilinear"
-    lr: float = 0.005
+    lr: float = 0.001
     weight_decay: float = 1e-5
-    epochs: int = 80
+    epochs: int = 100
     patience: int = 20
     mp_frac: float = 0.7       # share of training referrals used for message passing in a step
     neg_ratio: int = 4         # sampled negatives per positive
@@ -118,8 +118,9 @@ def train_model(graph: TrainingGraph, split: Split, *, config: TrainConfig, seed
             loss = Fn.binary_cross_entropy_with_logits(model.decoder(z, z, pairs), labels, weight=weight)
             opt.zero_grad()
             loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            loss_value = float(loss)
+            loss_value = float(loss.detach())
         val = evaluate(model, graph, split, stage="val", seed=seed)
         row = {"epoch": epoch, "loss": loss_value, "val_mrr": val["mrr"], "val_auc": val["auc"],
                "val_hits@10": val["hits@10"]}

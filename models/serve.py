@@ -164,10 +164,10 @@ class Scorer:
         z = self._embed(nb, base)
         wanted = {n.category for n in nb.needs if n.status == "open"}
         exclude = {customer_id} | {r.provider_id for r in nb.referrals} | {r.needer_id for r in nb.referrals}
-        return self._top(driver, base=base, customer_id=customer_id, z_src=self.model.decoder.project_src(z),
+        return self.top(driver, base=base, customer_id=customer_id, z_src=self.model.decoder.project_src(z),
                          wanted=wanted, exclude=exclude, k=k)
 
-    def _top(self, driver: Driver, *, base: Base, customer_id: str, z_src: Tensor, wanted: set[str],
+    def top(self, driver: Driver, *, base: Base, customer_id: str, z_src: Tensor, wanted: set[str],
              exclude: set[str], k: int) -> list[ScoredCandidate]:
         pools = [base.providers_by_category[c] for c in wanted if c in base.providers_by_category]
         if k <= 0 or not pools:

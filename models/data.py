@@ -71,6 +71,9 @@ class Split:
     test: Tensor
     val_cutoff: float   # seconds since the epoch; referrals from here on are validation, then test
     test_cutoff: float
+    train_idx: Tensor   # positions in `graph.referrals` (for times, ids) of each part
+    val_idx: Tensor
+    test_idx: Tensor
 
     def history_before(self, graph: TrainingGraph, stage: str) -> Tensor:
         """Referrals with an outcome that message passing may use when evaluating `stage` ("val" or "test")."""
@@ -186,8 +189,8 @@ def temporal_split(graph: TrainingGraph, *, val_frac: float = 0.1, test_frac: fl
     train = order[times < val_cutoff]
     val = order[(times >= val_cutoff) & (times < test_cutoff)]
     test = order[times >= test_cutoff]
-    return Split(train=refs[:, train], val=refs[:, val], test=refs[:, test],
-                 val_cutoff=val_cutoff, test_cutoff=test_cutoff)
+    return Split(train=refs[:, train], val=refs[:, val], test=refs[:, test], val_cutoff=val_cutoff,
+                 test_cutoff=test_cutoff, train_idx=train, val_idx=val, test_idx=test)
 
 
 def stage_inputs(graph: TrainingGraph, visible: Tensor) -> tuple[dict[str, Tensor], dict[tuple, Tensor]]:

@@ -114,3 +114,8 @@ def build(driver: Driver, *, customers: int = 60, referrals: int = 240, seed: in
     write(driver, _REFS, refs)
     return {"customers": ids, "needs": len(needs), "capabilities": len(caps), "referrals": len(refs),
             "interactions": len(inter), "region": region}
+
+
+def scratch_settings(settings, folder):  # noqa: ANN001, ANN201 (Settings in, Settings out)
+    """The suite's settings with this test's own artifacts and var folders."""
+    return settings.model_copy(update={"artifacts_dir": folder / "artifacts", "var_dir": folder / "var"})

@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from neo4j import Driver
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from graph.apikeys import hash_key, principal_for
@@ -46,12 +47,19 @@ class KeyCache:
         self._entries: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, plaintext: str) -> tuple[bool, Principal | None]:
+        """(found, principal) from memory only: no I/O, safe on the event loop."""
+        hit = self._entries.get(hash_key(plaintext))
+        if hit is not None and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
     def lookup(self, driver: Driver, plaintext: str) -> Principal | None:
+        found, principal = self.cached(plaintext)
+        if found:
+            return principal
         digest = hash_key(plaintext)
         now = time.monotonic()
-        hit = self._entries.get(digest)
-        if hit is not None and hit[0] > now:
-            return hit[1]
         owner = principal_for(driver, plaintext=plaintext)
         principal = None if owner is None else Principal(owner.key_id, Role(owner.role), owner.manager_id)
         with self._lock:
@@ -79,12 +87,15 @@ class AuthRule:
     def __repr__(self) -> str:
         return f"allow({', '.join(sorted(self.roles))})"
 
-    def __call__(self, request: Request,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    async def __call__(self, request: Request,
+                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
             raise _unauthorized("an API key is required: send `Authorization: Bearer <key>`")
         state = request.app.state
-        principal = state.key_cache.lookup(state.driver, credentials.credentials)
+        # a cache hit costs no thread hop; only a miss goes to Neo4j, off the event loop
+        found, principal = state.key_cache.cached(credentials.credentials)
+        if not found:
+            principal = await run_in_threadpool(state.key_cache.lookup, state.driver, credentials.credentials)
         if principal is None:
             raise _unauthorized("unknown or revoked API key")
         state.rate_limiter.enforce(principal.key_id)

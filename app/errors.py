@@ -97,7 +97,7 @@ def _graph_field_errors(errors: list[dict]) -> list[dict[str, Any]]:
 async def http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem(exc.status_code, detail, headers=exc.headers)
+    return problem(exc.status_code, detail, headers=dict(exc.headers) if exc.headers else None)
 
 
 async def validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -154,8 +154,9 @@ class UnhandledErrors:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
             # frames and type only: an exception's message may quote personal data
+            route = scope.get("route")
             log.error("unhandled %s on %s %s\n%s", type(exc).__name__, scope.get("method"),
-                      scope.get("route").path if scope.get("route") else "?",
+                      getattr(route, "path", "?"),
                       "".join(traceback.format_tb(exc.__traceback__)))
             if started:
                 raise

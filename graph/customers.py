@@ -16,7 +16,6 @@ from graph.errors import Conflict, NotFound, ValidationFailed
 from graph.ingest import write_capabilities, write_customers, write_needs
 from graph.records import CapabilityRecord, CustomerRecord, NeedRecord
 
-
 R = TypeVar("R", bound=BaseModel)
 
 

@@ -11,6 +11,8 @@ from app.routers.customers import CustomerId
 from graph.customers import customer_manager
 from graph.erasure import erase_customer
 from graph.errors import NotFound
+from models.artifacts import scrub_customer
+from models.text import forget
 
 log = logging.getLogger("icrm.api")
 router = APIRouter(prefix="/customers", tags=["erasure"])
@@ -23,18 +25,8 @@ def delete_customer(driver: DriverDep, settings: SettingsDep, customer_id: Custo
     if not customer_manager(driver, customer_id=customer_id)[0]:
         raise NotFound("no customer with that id")
     # model artifacts first: if that fails the customer still exists, and DELETE can simply be retried
-    try:
-        from models.artifacts import scrub_customer
-    except ImportError:
-        scrub_customer = None
-    if scrub_customer is not None:
-        scrub_customer(settings, customer_id)
+    scrub_customer(settings, customer_id)
     texts = erase_customer(driver, customer_id=customer_id)
-    try:
-        from models.text import forget
-
-        forget(texts, settings=settings)
-    except ImportError:
-        pass
+    forget(texts, settings=settings)  # cached vectors of their texts (scrub_customer covers the model's own)
     log.info("erasure done by key %s", principal.key_id)
     return Response(status_code=204)

@@ -94,6 +94,7 @@ def list_matches(driver: DriverDep, settings: SettingsDep, scorer: ScorerDep,
     if not stored.eligibility.eligible:
         return Matches(customer_id=customer_id, source=None, model_version=None, eligible=False,
                        not_eligible_reasons=stored.eligibility.reasons, matches=[])
+    version: str | None
     if stored.version is not None and not stored.new_needs and stored.rows:
         source, version, rows = Source.batch, stored.version, stored.rows
     else:

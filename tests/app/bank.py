@@ -10,7 +10,6 @@ from graph.records import CapabilityRecord, CustomerRecord, NeedRecord
 from graph.suggestions import SuggestionRow, replace_suggestions
 
 
-
 def customer(db: Driver, customer_id: str, *, manager: str = "rm-1", **fields) -> None:
     base = dict(customer_id=customer_id, name=f"Name of {customer_id}", industry="retail", region="north",
                 segment="sme", vetted=True, risk_rating="low", consent="opt_in", relationship_manager=manager,

@@ -41,9 +41,12 @@ def test_request_time_filters(client: TestClient, headers, db) -> None:
     # p1 withdraws consent through the API: gone at once
     assert client.put("/customers/p1/consent", json={"consent": "opt_out", "basis": "phone call"},
                       headers=h).status_code == 200
-    # p2 loses vetting, p3 becomes high risk, p4 has an introduction with c1 already
-    assert client.patch("/customers/p2", json={"vetted": False}, headers=h).status_code == 200
-    assert client.patch("/customers/p3", json={"risk_rating": "high"}, headers=h).status_code == 200
+    # p2 loses vetting and p3 becomes high risk behind the API's back (a direct graph edit: the stored
+    # suggestions stay, so only the request-time filter can keep them out)
+    db.execute_query("MATCH (c:Customer {customer_id:'p2'}) SET c.vetted = false")
+    db.execute_query("MATCH (c:Customer {customer_id:'p3'}) SET c.risk_rating = 'high'")
+    assert db.execute_query("MATCH (:Customer {customer_id:'c1'})-[s:SUGGESTED_INTRO]->() RETURN count(s) AS n").records[0]["n"] == 3
+    # p4 and c1 already have an introduction (declined): never again
     db.execute_query("""MATCH (a:Customer {customer_id:'c1'}), (b:Customer {customer_id:'p4'})
                         CREATE (a)-[:NEEDER_IN]->(:Introduction {introduction_id:'i1', state:'declined'})<-[:PROVIDER_IN]-(b)""")
     body = client.get("/customers/c1/matches", headers=h).json()

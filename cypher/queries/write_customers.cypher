@@ -1,5 +1,7 @@
 // Upsert customers from validated records; a new or changed consent value also leaves a ConsentEvent.
 // Timestamps arrive as ISO 8601 text (cheaper to send than driver datetimes); API-only fields that are null stay.
+// replan=skip: unique-key seeks suit any graph size, and replanning while a load grows the graph stalls batches
+CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (c:Customer {customer_id: row.customer_id})
 WITH c, row, c.consent AS old_consent, datetime(row.consent_at) AS consent_at, datetime(row.joined_at) AS joined_at
@@ -23,4 +25,11 @@ SET c.name = row.name, c.kind = row.kind, c.industry = row.industry, c.region = 
 FOREACH (_ IN CASE WHEN old_consent IS NULL OR old_consent <> row.consent THEN [1] ELSE [] END |
   CREATE (c)-[:CONSENT_EVENT]->(:ConsentEvent {consent: row.consent, basis: $basis, actor: $actor,
                                                at: coalesce(consent_at, datetime())}))
+// a customer who may no longer be matched (graph/eligibility.py's rule) keeps no stored suggestion either side
+WITH c
+CALL (c) {
+  WITH c WHERE NOT coalesce(c.consent = 'opt_in' AND c.vetted = true AND c.risk_rating <> 'high', false)
+  MATCH (c)-[s:SUGGESTED_INTRO]-()
+  DELETE s
+}
 RETURN count(c) AS written

@@ -15,6 +15,7 @@ class FileSummary:
     rows: int = 0
     loaded: int = 0
     rejected: int = 0
+    seconds: float = 0.0
 
 
 @dataclass
@@ -38,6 +39,7 @@ class LoadResult:
             "loaded": {name: f.loaded for name, f in self.files.items()},
             "rejected": {name: f.rejected for name, f in self.files.items()},
             "rows": {name: f.rows for name, f in self.files.items()},
+            "seconds": {name: round(f.seconds, 2) for name, f in self.files.items()},
             "total_loaded": self.loaded,
             "total_rejected": self.rejected,
             "report_path": str(self.report_path),

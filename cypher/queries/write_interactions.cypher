@@ -1,4 +1,6 @@
 // Upsert interaction notes of existing customers (never creates a customer).
+// replan=skip: unique-key seeks suit any graph size, and replanning while a load grows the graph stalls batches
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (c:Customer {customer_id: row.customer_id})
 MERGE (i:Interaction {interaction_id: row.interaction_id})

@@ -1,20 +1,25 @@
 // Upsert needs of existing customers (never creates a customer), with their Category and IN_CATEGORY edge.
+// replan=skip: unique-key seeks suit any graph size, and replanning while a load grows the graph stalls batches
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (c:Customer {customer_id: row.customer_id})
 MERGE (n:Need {need_id: row.need_id})
+WITH c, n, row, n.category AS old_category, n.customer_id AS old_customer
 SET n.customer_id = row.customer_id, n.category = row.category, n.description = row.description,
     n.created_at = datetime(row.created_at), n.status = row.status, n.source = row.source
 MERGE (cat:Category {name: row.category})
 MERGE (c)-[:HAS_NEED]->(n)
 MERGE (n)-[:IN_CATEGORY]->(cat)
-WITH n, c, cat
-// a corrected export may move a need to another category or customer: drop the stale edges
-CALL (n, c, cat) {
-  OPTIONAL MATCH (n)-[old:IN_CATEGORY]->(other) WHERE other <> cat
+WITH n, c, cat, row, old_category, old_customer
+// a corrected export may move a need to another category or customer: drop the stale edges (only then)
+CALL (n, cat, row, old_category) {
+  WITH n, cat WHERE old_category IS NOT NULL AND old_category <> row.category
+  MATCH (n)-[old:IN_CATEGORY]->(other) WHERE other <> cat
   DELETE old
 }
-CALL (n, c) {
-  OPTIONAL MATCH (prev:Customer)-[old:HAS_NEED]->(n) WHERE prev <> c
+CALL (n, c, row, old_customer) {
+  WITH n, c WHERE old_customer IS NOT NULL AND old_customer <> row.customer_id
+  MATCH (prev:Customer)-[old:HAS_NEED]->(n) WHERE prev <> c
   DELETE old
 }
 RETURN count(n) AS written

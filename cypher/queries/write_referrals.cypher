@@ -1,4 +1,6 @@
 // Upsert past referrals (needer -> provider) between existing customers, keyed on referral_id.
+// replan=skip: unique-key seeks suit any graph size, and replanning while a load grows the graph stalls batches
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Customer {customer_id: row.from_customer_id})
 MATCH (b:Customer {customer_id: row.to_customer_id})

@@ -83,12 +83,13 @@ def test_rows_for_unknown_customers_create_no_stubs(db):
     assert counts["Customer"] == 1 and "Need" not in counts and "Interaction" not in counts
 
 
-def test_need_moved_to_another_category_keeps_one_category_edge(db):
-    write_customers(db, records=[_customer("c1")])
+def test_a_corrected_need_keeps_one_category_and_one_owner(db):
+    write_customers(db, records=[_customer("c1"), _customer("c2")])
     write_needs(db, records=[NeedRecord(need_id="n1", customer_id="c1", category="logistics")])
-    write_needs(db, records=[NeedRecord(need_id="n1", customer_id="c1", category="marketing")])
-    cats = db.execute_query("MATCH (:Need {need_id:'n1'})-[:IN_CATEGORY]->(c) RETURN collect(c.name) AS c")[0][0]["c"]
-    assert cats == ["marketing"]
+    write_needs(db, records=[NeedRecord(need_id="n1", customer_id="c2", category="marketing")])
+    row = db.execute_query("MATCH (o:Customer)-[:HAS_NEED]->(n:Need {need_id:'n1'})-[:IN_CATEGORY]->(c) "
+                           "RETURN collect(DISTINCT o.customer_id) AS owners, collect(DISTINCT c.name) AS cats")[0][0]
+    assert (row["owners"], row["cats"]) == (["c2"], ["marketing"])
 
 
 def test_validate_reports_every_reason_in_plain_words():

@@ -13,14 +13,11 @@ import csv
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from neo4j import Driver, RoutingControl
+from neo4j import Driver
 
-from graph.cypher import query
-from graph.erasure import id_hash
 from graph.errors import ValidationFailed
 from graph.ingest import (
     CUSTOMER_REFS,
@@ -29,8 +26,8 @@ from graph.ingest import (
     RECORD_CLASSES,
     RecordKind,
     validate,
-    write,
 )
+from graph.load_checks import KnownCustomers, Writer, erased_ids
 from graph.load_report import FileSummary, LoadResult, RejectedRow, ReportWriter
 
 LOAD_ORDER: tuple[RecordKind, ...] = tuple(RecordKind)  # customers first: every other file points at them
@@ -127,68 +124,7 @@ def _chunks(plan: _Plan, size: int) -> Iterator[list[tuple[int, dict[str, str] |
         yield chunk
 
 
-class _Customers:
-    """Which customer ids rows may point at: loaded in this run, or already in the graph (looked up in bulk)."""
-
-    def __init__(self, driver: Driver) -> None:
-        self.driver = driver
-        self.loaded: set[str] = set()
-        self.rejected: set[str] = set()
-        self.in_graph: set[str] = set()
-        self.absent: set[str] = set()
-
-    def resolve(self, ids: set[str]) -> None:
-        todo = [i for i in ids if i not in self.loaded and i not in self.in_graph and i not in self.absent]
-        if not todo:
-            return
-        records, _, _ = self.driver.execute_query(query("existing_customer_ids"), ids=todo,
-                                                  routing_=RoutingControl.READ)
-        found = {r["customer_id"] for r in records}
-        self.in_graph |= found
-        self.absent |= set(todo) - found
-
-    def known(self, cid: str) -> bool:
-        return cid in self.loaded or cid in self.in_graph
-
-
-def erased_ids(driver: Driver, ids: set[str]) -> set[str]:
-    """The ids among `ids` whose erasure fingerprint is recorded."""
-    if not ids:
-        return set()
-    by_hash = {id_hash(i): i for i in ids}
-    records, _, _ = driver.execute_query(query("erased_id_hashes"), hashes=list(by_hash),
-                                         routing_=RoutingControl.READ)
-    return {by_hash[r["id_hash"]] for r in records}
-
-
-class _Writer:
-    """Writes batches on one background thread, so Python reads and checks the next chunk while Neo4j writes
-    this one. One batch in flight at a time, in order: a file's rows are in the graph before the next file's."""
-
-    def __init__(self, driver: Driver, batch_size: int) -> None:
-        self.driver = driver
-        self.batch_size = batch_size
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icrm-load-writer")
-        self.pending: Future[int] | None = None
-
-    def submit(self, kind: RecordKind, records: list) -> None:
-        self.wait()
-        self.pending = self.pool.submit(write, self.driver, kind, records=records, batch_size=self.batch_size)
-
-    def wait(self) -> None:
-        """Block until the batch in flight is committed (a failed write raises here)."""
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()
-
-    def close(self) -> None:
-        try:
-            self.wait()
-        finally:
-            self.pool.shutdown(wait=True)
-
-
-def _load_file(driver: Driver, plan: _Plan, customers: _Customers, report: ReportWriter, writer: _Writer, *,
+def _load_file(driver: Driver, plan: _Plan, customers: KnownCustomers, report: ReportWriter, writer: Writer, *,
                batch_size: int, progress: Progress | None) -> FileSummary:
     kind, name = plan.kind, plan.path.name
     summary = FileSummary(file=name)
@@ -262,8 +198,8 @@ def load_folder(driver: Driver, *, folder: Path, report_path: Path, batch_size: 
         raise LoadError("batch size must be at least 1")
     plans, warnings = plan_folder(folder)
     result = LoadResult(folder=folder, report_path=report_path, warnings=warnings)
-    customers = _Customers(driver)
-    writer = _Writer(driver, batch_size)
+    customers = KnownCustomers(driver)
+    writer = Writer(driver, batch_size)
     try:
         with ReportWriter(report_path) as report:
             for plan in plans:

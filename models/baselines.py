@@ -3,7 +3,10 @@
 All of them see only the training-period graph: referrals and needs created before the cut-off of the period
 being evaluated. `popularity` = the provider's past deal count; `adamic_adar` = Adamic-Adar on the undirected
 referral graph (every referral before the cut-off, whatever its outcome); `category_match` = for each category
-the customer needed before the cut-off, the best quality of the provider's capabilities in that category, summed.
+the customer needs, the best quality of the provider's capabilities in that category, summed.
+
+Needs are cut off separately (`needs_until`): the evaluation gives the baselines every need the GNN sees, since a
+need is what a customer asks to be served for, not an outcome; only referral history is cut at the test period.
 """
 
 from collections.abc import Callable
@@ -23,7 +26,7 @@ class History:
 
     num_customers: int
     referrals: np.ndarray     # [3, R] needer, provider, label (1 deal, 0 no_deal/declined, -1 pending)
-    need_owner: np.ndarray    # [N] customer index of each need raised before the cut-off
+    need_owner: np.ndarray    # [N] customer index of each need the baselines may see
     need_category: np.ndarray  # [N] category index
     cap_owner: np.ndarray     # [K] customer index of each capability
     cap_category: np.ndarray  # [K] category index
@@ -31,14 +34,15 @@ class History:
     num_categories: int
 
     @classmethod
-    def from_graph(cls, graph: TrainingGraph, *, cutoff: float) -> "History":
-        """The training-period view of an exported graph: nothing created at or after `cutoff` (epoch seconds)."""
+    def from_graph(cls, graph: TrainingGraph, *, cutoff: float, needs_until: float | None = None) -> "History":
+        """Referrals created before `cutoff` (epoch seconds) and needs created before `needs_until` (None: all)."""
+        need_cutoff = np.inf if needs_until is None else needs_until
         cust = graph.index("customer")
         t = np.nan_to_num(graph.referral_time.numpy(), nan=-np.inf)
         refs = graph.referrals.numpy()[:, t < cutoff]
         categories = {name: i for i, name in enumerate(graph.id_maps["category"])}
         needs = [n for n in graph.raw.needs if n.customer_id in cust and n.category in categories
-                 and (n.created_at is None or n.created_at.timestamp() < cutoff)]
+                 and (n.created_at is None or n.created_at.timestamp() < need_cutoff)]
         caps = [k for k in graph.raw.capabilities if k.customer_id in cust and k.category in categories]
         return cls(num_customers=graph.num_customers, referrals=refs,
                    need_owner=np.array([cust[n.customer_id] for n in needs], dtype=np.int64),
@@ -73,7 +77,7 @@ def adamic_adar(history: History) -> Scorer:
     a = ((a + a.T) > 0).astype(np.float64).tocsr()  # undirected, one edge per pair however many referrals
     deg = np.asarray(a.sum(axis=1)).ravel()
     # a common neighbour has degree >= 2, so log(degree) > 0 wherever the weight is used
-    inv_log = np.divide(1.0, np.log(deg), out=np.zeros(n), where=deg > 1)
+    inv_log = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2.0)), 0.0)
     weighted = a.multiply(inv_log[None, :]).tocsr()   # row u: 1/log(deg w) for each neighbour w of u
 
     def score(needers: np.ndarray, candidates: np.ndarray) -> np.ndarray:

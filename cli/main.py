@@ -9,7 +9,7 @@ app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 
 # Each area registers its own commands; a module that is not there yet simply adds nothing.
-for _module in ("cli.data_cmd", "cli.model_cmd", "cli.api_cmd", "cli.demo_cmd"):
+for _module in ("cli.data_cmd", "cli.model_cmd", "cli.eval_cmd", "cli.api_cmd", "cli.demo_cmd"):
     try:
         _mod = __import__(_module, fromlist=["register"])
     except ModuleNotFoundError as _exc:

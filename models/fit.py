@@ -86,6 +86,17 @@ def evaluate(model: HeteroLinkModel, graph: TrainingGraph, split: Split, *, stag
     return out
 
 
+def split_step(train: Tensor, *, mp_frac: float, gen: torch.Generator) -> tuple[Tensor, Tensor]:
+    """One step's (message-passing, supervision) referrals, split by customer PAIR in either direction, so a
+    supervised pair is never also visible (not through an earlier referral, nor as the reverse edge)."""
+    if train.size(1) == 0:
+        return train, train
+    a, b = torch.minimum(train[0], train[1]), torch.maximum(train[0], train[1])
+    _, pair = torch.unique(a * (int(b.max()) + 1) + b, return_inverse=True)
+    see = (torch.rand(int(pair.max()) + 1, generator=gen) < mp_frac)[pair]
+    return train[:, see], train[:, ~see]
+
+
 def _better(a: float, b: float) -> bool:
     return not math.isnan(a) and (math.isnan(b) or a > b)
 
@@ -103,8 +114,7 @@ def train_model(graph: TrainingGraph, split: Split, *, config: TrainConfig, seed
     best_score, best_state, best_epoch = float("nan"), copy.deepcopy(model.state_dict()), 0
     for epoch in range(1, config.epochs + 1):
         model.train()
-        see = torch.rand(train.size(1), generator=gen) < config.mp_frac
-        visible, sup = train[:, see], train[:, ~see]
+        visible, sup = split_step(train, mp_frac=config.mp_frac, gen=gen)
         pos, hard = sup[:2, sup[2] == 1], sup[:2, sup[2] == 0]
         neg = sampler.sample(pos[0], config.neg_ratio, gen)
         pairs = torch.cat([pos, hard, neg], dim=1)

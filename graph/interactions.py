@@ -46,7 +46,12 @@ def record_interaction(driver: Driver, *, record: InteractionRecord, confident: 
     """Store the interaction, the confident needs (`source: interaction`) and the review items.
 
     `confident` / `uncertain` rows carry `category`, `confidence`, `evidence`. Returns (need ids, review ids).
+    An interaction id already in the graph is refused: the loader's MERGE would rewrite someone else's note.
     """
+    records, _, _ = driver.execute_query(query("interaction_exists"), interaction_id=record.interaction_id,
+                                         routing_=RoutingControl.READ)
+    if records[0]["taken"]:
+        raise Conflict("an interaction with that id exists")
     write_interactions(driver, records=[record])
     now = datetime.now(UTC)
     needs = [NeedRecord(need_id=need_id_for(record.interaction_id, f["category"]), customer_id=record.customer_id,

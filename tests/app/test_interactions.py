@@ -31,6 +31,9 @@ def test_text_reveals_needs(client: TestClient, headers, db) -> None:
                                   RETURN n.category AS c, n.source AS s""").records
     assert {r["c"] for r in written} == {f["category"] for f in body["needs"]}
     assert all(r["s"] == "interaction" for r in written)
+    # an interaction id is never reused (it would rewrite someone else's note)
+    again = {"text": "other text", "interaction_id": body["interaction_id"]}
+    assert client.post("/customers/c1/interactions", json=again, headers=headers("admin")).status_code == 409
     # "Met the owner at the branch." is not a need of any kind
     assert all("Met the owner" not in f["evidence"] for f in found.values())
 

@@ -71,7 +71,7 @@ class Fuzzer:
         def fuzz(case: Any, aim: int) -> None:
             self._aim(case, aim)
             try:
-                case.call_and_validate(headers=self.headers, checks=CHECKS)
+                case.call_and_validate(headers=self.headers, checks=CHECKS, timeout=60)
             except (FailureGroup, Failure) as exc:  # keep going: report every distinct failure once
                 group = exc.exceptions if isinstance(exc, FailureGroup) else [exc]
                 for failure in group:

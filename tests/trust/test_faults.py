@@ -18,10 +18,13 @@ from neo4j import Driver
 from graph import server
 from graph.apikeys import create_key
 from graph.db import make_driver
+from graph.eligibility import eligible_customer_ids
 from graph.ingest import write_capabilities, write_customers, write_needs
+from graph.loader import load_folder
 from graph.migrate import migrate
 from graph.records import CapabilityRecord, CustomerRecord, NeedRecord
 from graph.settings import PROJECT_ROOT, Settings
+from models import artifacts, train
 from tests.trust.export_files import ExportCounts, write_export
 from tests.trust.live_server import LiveApi, dedicated_neo4j_settings, settings_env
 
@@ -209,3 +212,65 @@ def test_api_answers_503_quickly_while_neo4j_is_down_and_recovers_by_itself(own_
             time.sleep(0.5)
         assert recovered_after is not None, f"the API did not recover within 30 s of Neo4j's return\n{api.log_tail()}"
         assert "Traceback" not in api.log_tail(400)
+
+
+def test_promoting_a_model_under_load_fails_no_request_and_switches_versions(
+        own_neo4j: Settings, sample_bank_dir: Path, tmp_path: Path) -> None:
+    own = own_neo4j.model_copy(update={"artifacts_dir": tmp_path / "artifacts", "var_dir": tmp_path / "var"})
+    driver = _driver(own)
+    _wipe(driver)
+    assert load_folder(driver, folder=sample_bank_dir, report_path=tmp_path / "report.csv").rejected == 0
+    # two real versions; the second one trained is promoted first, the other waits to be promoted under load
+    waiting = train.run(driver, settings=own, epochs=2, seed=2, force=True, progress=False, text=False).version
+    serving = train.run(driver, settings=own, epochs=2, seed=1, force=True, progress=False, text=False).version
+    assert artifacts.current_version(own) == serving != waiting
+    # no stored suggestions: every match is scored live by the loaded model, so responses name its version
+    customers = eligible_customer_ids(driver)[:25]
+    _, key = create_key(driver, role="admin")
+    driver.close()
+
+    seen: list[tuple[float, float, int, str | None, str | None]] = []  # start, end, status, source, version
+    stop = threading.Event()
+
+    def hammer(offset: int) -> None:
+        with httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
+            i = offset
+            while not stop.is_set():
+                started = time.monotonic()
+                try:
+                    r = c.get(f"/customers/{customers[i % len(customers)]}/matches", params={"k": 5})
+                    body = r.json() if r.status_code == 200 else {}
+                    seen.append((started, time.monotonic(), r.status_code, body.get("source"),
+                                 body.get("model_version")))
+                except httpx.HTTPError:
+                    seen.append((started, time.monotonic(), 0, None, None))
+                i += 7
+
+    with LiveApi(own, port=8072, log_path=tmp_path / "api.log") as api:
+        workers = [threading.Thread(target=hammer, args=(n,)) for n in range(4)]
+        for w in workers:
+            w.start()
+        try:
+            time.sleep(3)
+            promoted_at = time.monotonic()
+            artifacts.promote(own, waiting)
+            deadline = promoted_at + 30
+            while time.monotonic() < deadline and not any(s[4] == waiting for s in seen):
+                time.sleep(0.2)
+            time.sleep(2)  # keep the load on after the switch
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(30)
+        log = api.log_tail(200)
+
+    failed = [s for s in seen if s[2] != 200]
+    assert not failed, f"{len(failed)} of {len(seen)} requests failed during the promotion: {failed[:5]}\n{log}"
+    assert {s[3] for s in seen} == {"inductive_model"}
+    before = [s for s in seen if s[1] < promoted_at]
+    assert before and {s[4] for s in before} == {serving}
+    switched = [s for s in seen if s[4] == waiting]
+    assert switched, f"responses never switched to the promoted version within 30 s\n{log}"
+    first_new = min(s[1] for s in switched)
+    later = {s[4] for s in seen if s[0] > first_new}
+    assert later == {waiting}, "once the new version answered, no request may be served by the old one"

@@ -1,4 +1,7 @@
-"""`Annotated` dependency aliases for handlers: the driver, the settings and the current model."""
+"""`Annotated` dependency aliases for handlers: the driver, the settings and the current model.
+
+They are `async` because they only read `app.state`: a sync dependency would cost a thread-pool hop each.
+"""
 
 from typing import Annotated, Any
 
@@ -8,15 +11,15 @@ from neo4j import Driver
 from graph.settings import Settings
 
 
-def _driver(request: Request) -> Driver:
+async def _driver(request: Request) -> Driver:
     return request.app.state.driver
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _scorer(request: Request) -> Any:
+async def _scorer(request: Request) -> Any:
     return request.app.state.models.get()
 
 

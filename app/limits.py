@@ -112,7 +112,7 @@ def capped(value: int, *, cap: int, loc: tuple[str, ...]) -> int:
     return value
 
 
-def _page_size(request: Request, limit: Annotated[int, Query(ge=1, description="page size (capped by the server)")] = 50) -> int:
+async def _page_size(request: Request, limit: Annotated[int, Query(ge=1, description="page size (capped by the server)")] = 50) -> int:
     return capped(limit, cap=request.app.state.settings.max_page_size, loc=("query", "limit"))
 
 

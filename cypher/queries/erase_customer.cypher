@@ -17,7 +17,8 @@ CALL (c, cid, cname) {
   // any other text that names them (a note, a comment, an id built from theirs) goes too; the workflow's own
   // key and vocabulary values (a random id, states, levels) are never personal data, even when a short id is a substring
   FOREACH (k IN [k IN keys(intro) WHERE NOT k IN ['needer_id', 'provider_id', 'introduction_id', 'state',
-                 'automation_level', 'needer_response', 'provider_response', 'outcome'] AND intro[k] IS :: STRING
+                 'automation_level', 'needer_response', 'provider_response', 'outcome', 'segment', 'region',
+                 'erased_side', 'model_version'] AND intro[k] IS :: STRING
                  AND (intro[k] CONTAINS cid OR intro[k] CONTAINS cname)] | SET intro[k] = null)
   WITH intro, was_needer
   OPTIONAL MATCH (intro)-[:HAS_EVENT|HAS_FEEDBACK]->(x)

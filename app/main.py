@@ -11,7 +11,17 @@ from app.errors import PROBLEM_RESPONSES, UnhandledErrors, register_error_handle
 from app.limits import BodySizeLimit, RateLimiter
 from app.logs import install_access_log_redaction
 from app.model_state import ModelHolder
-from app.routers import consent, customers, erasure, interactions, introductions, matches, needs, program, system
+from app.routers import (
+    consent,
+    customers,
+    erasure,
+    interactions,
+    introductions,
+    matches,
+    needs,
+    program,
+    system,
+)
 from graph.db import make_driver
 from graph.settings import Settings, get_settings
 

@@ -30,7 +30,7 @@ def _fmt(value: object) -> str:
 
 
 def train(
-    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Most epochs (early stopping may end sooner).")] = 100,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Most epochs (early stopping may end sooner).")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Promote even if it does not beat the current model.")] = False,
     text: Annotated[bool, typer.Option("--text/--no-text", help="MiniLM text features (off is faster).")] = True,

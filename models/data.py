@@ -130,11 +130,13 @@ def build_graph(raw: RawGraph, *, spec: F.FeatureSpec, settings: Settings | None
     n = len(raw.customers)
 
     data = HeteroData()
-    needs_per = np.bincount([cust[x.customer_id] for x in needs], minlength=n).astype(np.float32)
-    caps_per = np.bincount([cust[x.customer_id] for x in caps], minlength=n).astype(np.float32)
+    need_owner = np.array([cust[x.customer_id] for x in needs], dtype=np.int64)
+    cap_owner = np.array([cust[x.customer_id] for x in caps], dtype=np.int64)
     inter = F.interaction_means(raw.interactions, customer_index=cust, n=n, spec=spec, settings=settings)
-    data["customer"].x = torch.from_numpy(F.customer_static(raw.customers, needs_per=needs_per, caps_per=caps_per,
-                                                            interaction_text=inter, spec=spec))
+    data["customer"].x = torch.from_numpy(F.customer_static(
+        raw.customers, needs=(need_owner, [x.category for x in needs]),
+        caps=(cap_owner, [x.category for x in caps], np.array([x.quality for x in caps], dtype=np.float32)),
+        interaction_text=inter, spec=spec))
     data["need"].x = torch.from_numpy(F.need_features(needs, spec=spec, settings=settings))
     data["capability"].x = torch.from_numpy(F.capability_features(caps, spec=spec, settings=settings))
     data["category"].x = torch.from_numpy(F.category_features(categories, spec=spec, settings=settings))

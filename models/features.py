@@ -48,7 +48,7 @@ class FeatureSpec:
         """Input width per node type (the customer's includes the referral-history columns)."""
         c = len(self.categories) + 1
         customer = sum(len(v) + 1 for v in (self.kinds, self.regions, self.industries, self.segments))
-        return {"customer": customer + 2 + HISTORY_DIM + self.text_dim,
+        return {"customer": customer + 2 + 2 * c + HISTORY_DIM + self.text_dim,
                 "need": c + self.text_dim,
                 "capability": c + 1 + self.text_dim,
                 "category": c + self.text_dim}
@@ -69,14 +69,40 @@ def _text(texts: list[str], spec: FeatureSpec, settings: Settings | None) -> np.
     return text_model.embed(texts, settings=settings)
 
 
-def customer_static(customers: Sequence[CustomerRow], *, needs_per: np.ndarray, caps_per: np.ndarray,
-                    interaction_text: np.ndarray, spec: FeatureSpec) -> np.ndarray:
-    """Customer columns without the referral history (that depends on which referrals a step may see)."""
+def category_profile(owner: np.ndarray, categories: Sequence[str], *, n: int, spec: FeatureSpec,
+                     weight: np.ndarray | None = None) -> np.ndarray:
+    """Per customer, one column per category (+ other): log1p count, or the max weight (quality) when given."""
+    out = np.zeros((n, len(spec.categories) + 1), dtype=np.float32)
+    if len(owner) == 0:
+        return out
+    index = {c: i for i, c in enumerate(spec.categories)}
+    cols = np.array([index.get(c, len(spec.categories)) for c in categories])
+    if weight is None:
+        np.add.at(out, (owner, cols), 1.0)
+        return np.log1p(out)
+    np.maximum.at(out, (owner, cols), weight.astype(np.float32))
+    return out
+
+
+def customer_static(customers: Sequence[CustomerRow], *, needs: tuple[np.ndarray, list[str]],
+                    caps: tuple[np.ndarray, list[str], np.ndarray], interaction_text: np.ndarray,
+                    spec: FeatureSpec) -> np.ndarray:
+    """Customer columns without the referral history (that depends on which referrals a step may see).
+
+    `needs` is (owner index, category) per need; `caps` is (owner index, category, quality) per capability. The
+    need / capability category profiles sit on the customer itself, so a match is one bilinear product away.
+    """
+    n = len(customers)
+    need_owner, need_cat = needs
+    cap_owner, cap_cat, quality = caps
+    counts = np.stack([np.bincount(need_owner, minlength=n), np.bincount(cap_owner, minlength=n)], axis=1)
     parts = [one_hot([c.kind for c in customers], spec.kinds),
              one_hot([c.region for c in customers], spec.regions),
              one_hot([c.industry for c in customers], spec.industries),
              one_hot([c.segment for c in customers], spec.segments),
-             np.log1p(np.stack([needs_per, caps_per], axis=1)).astype(np.float32),
+             np.log1p(counts).astype(np.float32),
+             category_profile(need_owner, need_cat, n=n, spec=spec),
+             category_profile(cap_owner, cap_cat, n=n, spec=spec, weight=np.clip(quality, 0.0, 5.0) / 5.0),
              interaction_text]
     return np.concatenate(parts, axis=1)
 

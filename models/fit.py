@@ -28,11 +28,12 @@ class TrainConfig:
     decoder: str = "bilinear"
     lr: float = 0.001
     weight_decay: float = 1e-5
-    epochs: int = 100
-    patience: int = 20
+    epochs: int = 200
+    patience: int = 40
     mp_frac: float = 0.7       # share of training referrals used for message passing in a step
     neg_ratio: int = 4         # sampled negatives per positive
     hard_weight: float = 1.0   # loss weight of declined / no_deal pairs
+    listwise: int = 512        # providers each deal is ranked against in the softmax term (0: BCE only)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +98,19 @@ def split_step(train: Tensor, *, mp_frac: float, gen: torch.Generator) -> tuple[
     return train[:, see], train[:, ~see]
 
 
+def _listwise_loss(model: HeteroLinkModel, z: Tensor, pos: Tensor, providers: Tensor, size: int,
+                   gen: torch.Generator) -> Tensor:
+    """Softmax cross-entropy of each deal's provider against a shared sample of providers: it trains the
+    ranking the product shows (MRR), where BCE alone only separates pairs."""
+    cands = providers[torch.randperm(len(providers), generator=gen)[:size]]
+    src = model.decoder.project_src(z[pos[0]])
+    pos_logit = (src * model.decoder.project_dst(z[pos[1]])).sum(-1, keepdim=True)
+    neg = src @ model.decoder.project_dst(z[cands]).T
+    neg = neg.masked_fill((cands[None, :] == pos[1][:, None]) | (cands[None, :] == pos[0][:, None]), float("-inf"))
+    logits = torch.cat([pos_logit, neg], dim=1)
+    return Fn.cross_entropy(logits, torch.zeros(pos.size(1), dtype=torch.long))
+
+
 def _better(a: float, b: float) -> bool:
     return not math.isnan(a) and (math.isnan(b) or a > b)
 
@@ -126,6 +140,8 @@ def train_model(graph: TrainingGraph, split: Split, *, config: TrainConfig, seed
             x, edges = stage_inputs(graph, visible)
             z = model.encode(x, edges)["customer"]
             loss = Fn.binary_cross_entropy_with_logits(model.decoder(z, z, pairs), labels, weight=weight)
+            if config.listwise and pos.size(1):
+                loss = loss + _listwise_loss(model, z, pos, sampler.providers, config.listwise, gen)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

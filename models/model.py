@@ -80,6 +80,10 @@ class HeteroLinkModel(nn.Module):
         self.proj = nn.ModuleDict({t: nn.Linear(in_dims[t], hidden) for t in metadata[0]})
         base = build_encoder(in_channels=hidden, hidden=hidden, out=out, num_layers=num_layers, dropout=dropout)
         self.encoder = to_hetero(base, metadata, aggr="sum")
+        # a residual from the customer's own input: its profile reaches the decoder unmixed by neighbours
+        self.skip = nn.Linear(hidden, out)
+        # bounded embeddings keep the first logits near zero: no saturated start, steadier learning
+        self.out_norm = nn.LayerNorm(out)
         self.decoder = LinkDecoder(out, kind=decoder)
         self.in_dims = dict(in_dims)
 
@@ -88,7 +92,9 @@ class HeteroLinkModel(nn.Module):
             if x.size(1) != self.in_dims[t]:
                 raise ModelError(f"{t} features have {x.size(1)} columns, the model expects {self.in_dims[t]}")
         h = {t: torch.relu(self.proj[t](x)) for t, x in x_dict.items()}
-        return self.encoder(h, edge_index_dict)
+        z = self.encoder(h, edge_index_dict)
+        z["customer"] = self.out_norm(z["customer"] + self.skip(h["customer"]))
+        return z
 
     def forward(self, x_dict: dict[str, Tensor], edge_index_dict: dict[tuple, Tensor],
                 edge_label_index: Tensor) -> Tensor:

@@ -103,9 +103,11 @@ class Scorer:
                                        [(cid, i.text) for i in nb.interactions], settings=self.settings)
         inter = F.interaction_means(nb.interactions, customer_index={cid: 0}, n=1, spec=spec,
                                     settings=self.settings)
-        static = F.customer_static([nb.customer], needs_per=np.array([len(nb.needs)], dtype=np.float32),
-                                   caps_per=np.array([len(nb.capabilities)], dtype=np.float32),
-                                   interaction_text=inter, spec=spec)
+        static = F.customer_static(
+            [nb.customer], needs=(np.zeros(len(nb.needs), dtype=np.int64), [x.category for x in nb.needs]),
+            caps=(np.zeros(len(nb.capabilities), dtype=np.int64), [x.category for x in nb.capabilities],
+                  np.array([x.quality for x in nb.capabilities], dtype=np.float32)),
+            interaction_text=inter, spec=spec)
         known = [r for r in nb.referrals if r.outcome in OUTCOME_LABEL]
         refs = torch.tensor([[0 if r.needer_id == cid else 1 for r in known],
                              [0 if r.provider_id == cid else 1 for r in known],

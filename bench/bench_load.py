@@ -66,7 +66,8 @@ def count_graph(driver) -> dict[str, int]:  # noqa: ANN001 - a neo4j Driver
 
 def wipe(driver) -> None:  # noqa: ANN001
     with driver.session() as session:
-        session.run(query("bench/wipe")).consume()
+        for step in ("bench/wipe_relationships", "bench/wipe_nodes"):
+            session.run(query(step)).consume()
 
 
 def load_ours(driver, folder: Path, var_dir: Path, batch_size: int, neo4j_pid: int | None) -> dict:  # noqa: ANN001

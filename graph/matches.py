@@ -44,6 +44,7 @@ class StoredMatches:
     eligibility: Eligibility
     version: str | None
     new_needs: bool
+    open_needs: int = 0
     rows: list[MatchRow] = field(default_factory=list)
 
 
@@ -67,7 +68,7 @@ def stored_matches(driver: Driver, *, customer_id: str, k: int) -> StoredMatches
                                          routing_=RoutingControl.READ)
     r = records[0]
     result = StoredMatches(exists=bool(r["exists"]), manager=r["manager"], eligibility=judge(r),
-                           version=r["version"], new_needs=bool(r["new_needs"]))
+                           version=r["version"], new_needs=bool(r["new_needs"]), open_needs=int(r["open_needs"]))
     if not result.eligibility.eligible or not r["rows"]:
         return result
     rows = {row["customer_id"]: row for row in r["rows"]}

@@ -97,6 +97,11 @@ def list_matches(driver: DriverDep, settings: SettingsDep, scorer: ScorerDep,
     version: str | None
     if stored.version is not None and not stored.new_needs and stored.rows:
         source, version, rows = Source.batch, stored.version, stored.rows
+    elif stored.open_needs == 0:
+        # both live scorers rank providers for open needs only: without one there is nothing to score, so
+        # skip them (most customers without stored suggestions are in this case)
+        source = Source.batch if stored.version is not None else Source.category_rules
+        version, rows = stored.version, []
     else:
         source, version, rows = _cold_start(driver, scorer, customer_id, k)
     body = Matches(customer_id=customer_id, source=source, model_version=version, eligible=True,

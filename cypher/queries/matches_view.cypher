@@ -1,6 +1,7 @@
 // One round-trip for GET /matches: who the customer is (existence, owner, eligibility fields), their suggestions
 // from the latest completed run (graph/suggestions.py) with the other side's public fields and shared
-// connections, and whether they raised open needs after that run scored them (then the API scores them live).
+// connections, how many open needs they have (none: nothing to score live either), and whether they raised
+// open needs after that run scored them (then the API scores them live).
 OPTIONAL MATCH (me:Customer {customer_id: $customer_id})
 WITH me, COLLECT {
   MATCH (r:SuggestionRun) WHERE r.completed_at IS NOT NULL RETURN r ORDER BY r.completed_at DESC LIMIT 1
@@ -13,6 +14,7 @@ RETURN me IS NOT NULL AS exists,
        coalesce(me.vetted, false) AS vetted,
        coalesce(me.risk_rating, 'medium') AS risk_rating,
        version,
+       COUNT { (me)-[:HAS_NEED]->(n:Need) WHERE coalesce(n.status, 'open') = 'open' } AS open_needs,
        EXISTS {
          MATCH (me)-[s:SUGGESTED_INTRO]->(:Customer), (me)-[:HAS_NEED]->(n:Need)
          WHERE s.run_id = run_id AND coalesce(n.status, 'open') = 'open' AND n.created_at > s.created_at

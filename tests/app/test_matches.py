@@ -113,3 +113,12 @@ def test_new_needs_since_the_batch_are_scored_live(no_model_client: TestClient, 
     body = no_model_client.get("/customers/c1/matches", headers=headers("admin")).json()
     assert body["source"] == "category_rules"
     assert "q1" in ids(body)
+
+
+def test_customer_without_open_needs_gets_an_empty_answer_without_live_scoring(client: TestClient, headers,
+                                                                               db) -> None:
+    small_bank(db)
+    customer(db, "quiet")  # eligible, no needs: the batch had nothing to suggest and neither would cold start
+    body = client.get("/customers/quiet/matches", headers=headers("admin")).json()
+    assert body["eligible"] and body["matches"] == []
+    assert body["source"] == "batch" and body["model_version"] == "v-test"

@@ -8,6 +8,11 @@ WITH me, COLLECT {
 } AS runs
 WITH me, CASE WHEN size(runs) = 0 THEN null ELSE runs[0] END AS run
 WITH me, run.run_id AS run_id, run.model_version AS version
+WITH me, run_id, version,
+     head(COLLECT { MATCH (me)-[s:SUGGESTED_INTRO]->(:Customer) WHERE s.run_id = run_id RETURN s.created_at LIMIT 1 })
+       AS batch_at,
+     // expanded from the asking side, which has few referrals (a popular provider has many)
+     COLLECT { MATCH (me)-[:REFERRED]-(x:Customer) WHERE x <> me RETURN DISTINCT x } AS contacts
 RETURN me IS NOT NULL AS exists,
        me.relationship_manager AS manager,
        coalesce(me.consent, 'unknown') AS consent,
@@ -16,15 +21,15 @@ RETURN me IS NOT NULL AS exists,
        version,
        COUNT { (me)-[:HAS_NEED]->(n:Need) WHERE coalesce(n.status, 'open') = 'open' } AS open_needs,
        EXISTS {
-         MATCH (me)-[s:SUGGESTED_INTRO]->(:Customer), (me)-[:HAS_NEED]->(n:Need)
-         WHERE s.run_id = run_id AND coalesce(n.status, 'open') = 'open' AND n.created_at > s.created_at
+         MATCH (me)-[:HAS_NEED]->(n:Need)
+         WHERE coalesce(n.status, 'open') = 'open' AND n.created_at > batch_at
        } AS new_needs,
        COLLECT {
          MATCH (me)-[s:SUGGESTED_INTRO]->(o:Customer)
          WHERE s.run_id = run_id
          RETURN {customer_id: o.customer_id, name: o.name, industry: o.industry, region: o.region,
                  score: s.score, rank: s.rank, reasons: s.reasons, model_version: s.model_version,
-                 shared: COUNT { (me)-[:REFERRED]-(x:Customer)-[:REFERRED]-(o) WHERE x <> me AND x <> o }} AS row
+                 shared: size([x IN contacts WHERE x <> o AND EXISTS { (x)-[:REFERRED]-(o) }])} AS row
          ORDER BY s.rank
          LIMIT $fetch
        } AS rows

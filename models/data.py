@@ -121,7 +121,7 @@ def build_graph(raw: RawGraph, *, spec: F.FeatureSpec, settings: Settings | None
     """Features and edges for these rows, with the columns `spec` fixes (a saved model's spec reproduces them)."""
     # categories named by a need or capability but without a Category node still get a node
     known = {c.name for c in raw.categories}
-    extra = sorted({r.category for r in [*raw.needs, *raw.capabilities]} - known)
+    extra = sorted(({n.category for n in raw.needs} | {k.category for k in raw.capabilities}) - known)
     categories = sorted([*raw.categories, *(export.CategoryRow(name, "") for name in extra)], key=lambda c: c.name)
     cust = {c.customer_id: i for i, c in enumerate(raw.customers)}
     cat = {c.name: i for i, c in enumerate(categories)}
@@ -169,7 +169,8 @@ def export_graph(driver: Driver, *, settings: Settings, text: bool = True, spec:
     """Stream the whole graph out of Neo4j; the feature vocabulary comes from the graph unless `spec` is given."""
     raw = read_raw(driver, batch_size=batch_size)
     if spec is None:
-        names = [c.name for c in raw.categories] + [x.category for x in [*raw.needs, *raw.capabilities]]
+        names = [c.name for c in raw.categories] + [n.category for n in raw.needs] + [
+            k.category for k in raw.capabilities]
         spec = F.FeatureSpec.from_rows(customers=raw.customers, categories=names, text=text)
     return build_graph(raw, spec=spec, settings=settings)
 

@@ -113,7 +113,8 @@ class Scorer:
                              [0 if r.provider_id == cid else 1 for r in known],
                              [OUTCOME_LABEL[r.outcome] for r in known]], dtype=torch.long).reshape(3, -1)
         customer_x = torch.cat([torch.from_numpy(static), F.history(2, refs)[:1]], dim=1)
-        new_cats = sorted({x.category for x in [*nb.needs, *nb.capabilities]} - set(base.category_index))
+        new_cats = sorted(({n.category for n in nb.needs} | {k.category for k in nb.capabilities})
+                          - set(base.category_index))
         ov = Overlay(x={"customer": customer_x,
                         "need": torch.from_numpy(F.need_features(nb.needs, spec=spec, settings=self.settings)),
                         "capability": torch.from_numpy(F.capability_features(nb.capabilities, spec=spec,

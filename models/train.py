@@ -96,13 +96,13 @@ def run(driver: Driver, *, settings: Settings, epochs: int | None = None, seed: 
     split = temporal_split(graph)
     exported = time.perf_counter() - started
     model, history = _train(graph, split, config=config, seed=seed, progress=progress, on_epoch=on_epoch)
-    metrics = {"val": evaluate(model, graph, split, stage="val", seed=seed),
-               "test": evaluate(model, graph, split, stage="test", seed=seed),
+    val = evaluate(model, graph, split, stage="val", seed=seed)
+    metrics: dict = {"val": val, "test": evaluate(model, graph, split, stage="test", seed=seed),
                "epochs_run": len(history), "export_s": exported, "train_s": time.perf_counter() - started - exported,
                "history": history}
     current = current_on_new_split(settings, graph, split, seed=seed)
     metrics["current_val"] = current
-    better, reason = _beats(metrics["val"], current)
+    better, reason = _beats(val, current)
     version = artifacts.new_version()
     folder = artifacts.save(
         settings, version=version, state_dict=model.state_dict(),

@@ -254,6 +254,7 @@ def test_no_unauthorized_success(matrix_client: TestClient, trust_world: TrustWo
             if who == "rm_owner" and role in op.roles and op.method != "DELETE":
                 owner_results[str(op)] = r.status_code
 
+    assert client.get("/health").status_code == 200, "liveness must answer without a credential"
     assert not violations, "unauthorized outcomes:\n" + "\n".join(violations)
     # the owner's own RM succeeds on the transitions and reads: the refusals above are about ownership
     transitions = {a: owner_results[f"POST /introductions/{{introduction_id}}/{a}"] for a in BEFORE}

@@ -17,9 +17,11 @@ DEFAULT_BATCH = 10_000
 
 
 def _native(value: Any) -> datetime | None:
-    """A Neo4j DateTime (or a date-time string) as an aware Python datetime in UTC."""
+    """A Neo4j DateTime, epoch milliseconds or a date-time string, as an aware Python datetime in UTC."""
     if value is None:
         return None
+    if isinstance(value, int):  # epoch milliseconds: the bulk export asks for these, they decode much faster
+        return datetime.fromtimestamp(value / 1000.0, tz=UTC)
     if hasattr(value, "to_native"):
         value = value.to_native()
     if isinstance(value, str):
@@ -94,13 +96,16 @@ class Neighbourhood:
     referrals: list[ReferralRow] = field(default_factory=list)
 
 
-def _stream(driver: Driver, name: str, batch_size: int) -> Iterator[list[dict[str, Any]]]:
-    # an auto-commit read with a fetch size streams the result: memory stays at one batch on both sides
+def _stream(driver: Driver, name: str, batch_size: int) -> Iterator[list[Any]]:
+    """Records (tuples, in the query's column order = the row class's field order), a batch at a time.
+
+    An auto-commit read with a fetch size streams the result: memory stays at one batch on both sides.
+    """
     with driver.session(default_access_mode=READ_ACCESS, fetch_size=batch_size) as session:
         result = session.run(query(name))
-        batch: list[dict[str, Any]] = []
+        batch: list[Any] = []
         for record in result:
-            batch.append(record.data())
+            batch.append(record)
             if len(batch) >= batch_size:
                 yield batch
                 batch = []
@@ -110,34 +115,32 @@ def _stream(driver: Driver, name: str, batch_size: int) -> Iterator[list[dict[st
 
 def stream_customers(driver: Driver, *, batch_size: int = DEFAULT_BATCH) -> Iterator[list[CustomerRow]]:
     for batch in _stream(driver, "export_customers", batch_size):
-        yield [CustomerRow(**r) for r in batch]
+        yield [CustomerRow(*r) for r in batch]
 
 
 def stream_needs(driver: Driver, *, batch_size: int = DEFAULT_BATCH) -> Iterator[list[NeedRow]]:
     for batch in _stream(driver, "export_needs", batch_size):
-        yield [NeedRow(**{**r, "category": str(r["category"]), "created_at": _native(r["created_at"])})
-               for r in batch]
+        yield [NeedRow(r[0], r[1], str(r[2]), r[3], r[4], _native(r[5])) for r in batch]
 
 
 def stream_capabilities(driver: Driver, *, batch_size: int = DEFAULT_BATCH) -> Iterator[list[CapabilityRow]]:
     for batch in _stream(driver, "export_capabilities", batch_size):
-        yield [CapabilityRow(**{**r, "category": str(r["category"]), "quality": float(r["quality"])})
-               for r in batch]
+        yield [CapabilityRow(r[0], r[1], str(r[2]), r[3], float(r[4])) for r in batch]
 
 
 def stream_categories(driver: Driver, *, batch_size: int = DEFAULT_BATCH) -> Iterator[list[CategoryRow]]:
     for batch in _stream(driver, "export_categories", batch_size):
-        yield [CategoryRow(**r) for r in batch]
+        yield [CategoryRow(*r) for r in batch]
 
 
 def stream_interactions(driver: Driver, *, batch_size: int = DEFAULT_BATCH) -> Iterator[list[InteractionRow]]:
     for batch in _stream(driver, "export_interactions", batch_size):
-        yield [InteractionRow(**{**r, "created_at": _native(r["created_at"])}) for r in batch]
+        yield [InteractionRow(r[0], r[1], r[2], _native(r[3])) for r in batch]
 
 
 def stream_referrals(driver: Driver, *, batch_size: int = DEFAULT_BATCH) -> Iterator[list[ReferralRow]]:
     for batch in _stream(driver, "export_referrals", batch_size):
-        yield [ReferralRow(**{**r, "created_at": _native(r["created_at"])}) for r in batch]
+        yield [ReferralRow(r[0], r[1], r[2], _native(r[3]), r[4]) for r in batch]
 
 
 def customer_neighbourhood(driver: Driver, *, customer_id: str) -> Neighbourhood:

@@ -218,6 +218,8 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=200, help="open-loop requests per second")
     p.add_argument("--open-seconds", type=float, default=20)
     p.add_argument("--sample", type=int, default=1000, help="how many customers /matches cycles over")
+    p.add_argument("--include-cold", action="store_true",
+                   help="cycle over every eligible customer, cold starts (live model scoring) included")
     p.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     args = p.parse_args()
 
@@ -235,6 +237,11 @@ def main() -> None:
     migrate(driver)
     _, key = create_key(driver, role="admin")
     ids = eligible_customer_ids(driver)
+    if not args.include_cold:  # customers the batch has scored: the path the targets are about
+        with_rows, _, _ = driver.execute_query("MATCH (c:Customer)-[:SUGGESTED_INTRO]->() "
+                                               "RETURN DISTINCT c.customer_id AS id")
+        suggested = {r["id"] for r in with_rows}
+        ids = [i for i in ids if i in suggested]
     driver.close()
     if not ids:
         raise SystemExit("no eligible customers in the database: load a bank first (drop --reuse)")
@@ -263,7 +270,9 @@ def main() -> None:
         api.wait(timeout=30)
 
     tool = "wrk" if use_wrk else "asyncio client"
-    print(f"\nclosed loop ({args.clients} clients, {args.seconds:.0f} s each, {tool}); "
+    print(f"\n/matches cycles over {len(matches)} customers "
+          f"({'all eligible, cold starts included' if args.include_cold else 'with batch suggestions'})")
+    print(f"closed loop ({args.clients} clients, {args.seconds:.0f} s each, {tool}); "
           f"open loop {args.rate:.0f} req/s for {args.open_seconds:.0f} s")
     for name, r in results.items():
         print(f"  {name:13s} {r['requests']:7d} req  {r['rps']:8.1f} req/s  p50 {r['p50_ms']:7.2f} ms  "

@@ -189,7 +189,7 @@ def test_api_answers_503_quickly_while_neo4j_is_down_and_recovers_by_itself(own_
 
         server.kill(own_neo4j)  # a crash is the harsher case (and a clean stop takes many seconds here)
         outage: list[tuple[str, int, float]] = []
-        for _ in range(3):
+        for _ in range(2):
             for url in urls:
                 outage.append((url, *_timed_get(client, url)))
         with httpx.Client(base_url=api.base_url, timeout=30,

@@ -25,7 +25,8 @@ def _fail(message: object) -> typer.Exit:
 
 
 def _pm(mean: float, std: float, *, scale: float = 1.0, digits: int = 3) -> str:
-    return f"{mean * scale:.{digits}f} ± {std * scale:.{digits}f}"
+    # no spaces around ±: five columns must fit an 80-column terminal without wrapping
+    return f"{mean * scale:.{digits}f}±{std * scale:.{digits}f}"
 
 
 def evaluate(
@@ -78,15 +79,15 @@ def bench_planetoid(
     """Train the product's encoder/decoder under the GAE protocol (85/5/10 edges) and report test AUC and AP."""
     import torch
 
-    from models.planetoid import GaeConfig, PlanetoidError, run_benchmark
+    from models.planetoid import GaeConfig, PlanetoidError, SeedResult, run_benchmark
 
     torch.set_num_threads(max(1, get_settings().torch_threads))
     config = GaeConfig() if epochs is None else GaeConfig(epochs=epochs)
 
-    def progress(r: object) -> None:
+    def progress(r: SeedResult) -> None:
         if not as_json:
-            console.print(f"seed {r.seed}: test AUC {r.test_auc * 100:.2f}, AP {r.test_ap * 100:.2f} "  # type: ignore[attr-defined]
-                          f"(best epoch {r.best_epoch})")  # type: ignore[attr-defined]
+            console.print(f"seed {r.seed}: test AUC {r.test_auc * 100:.2f}, AP {r.test_ap * 100:.2f} "
+                          f"(best epoch {r.best_epoch})")
 
     try:
         report = run_benchmark(root=root, name=name, seeds=seeds, config=config, on_seed=progress)

@@ -15,7 +15,7 @@ class Encoder(nn.Module):
     """Message-passing layers with LayerNorm, ReLU and dropout between them; the last layer is linear."""
 
     def __init__(self, *, in_channels: int, hidden: int, out: int, num_layers: int, dropout: float,
-                 conv: str = "sage") -> None:
+                 conv: str = "sage", norm: bool = True) -> None:
         super().__init__()
         if num_layers < 1:
             raise ModelError("num_layers must be at least 1")
@@ -24,7 +24,7 @@ class Encoder(nn.Module):
         sizes = [in_channels] + [hidden] * (num_layers - 1) + [out]
         make = (lambda i, o: SAGEConv(i, o)) if conv == "sage" else (lambda i, o: GCNConv(i, o))
         self.convs = nn.ModuleList(make(i, o) for i, o in zip(sizes[:-1], sizes[1:], strict=True))
-        self.norms = nn.ModuleList(nn.LayerNorm(hidden) for _ in range(num_layers - 1))
+        self.norms = nn.ModuleList((nn.LayerNorm(hidden) if norm else nn.Identity()) for _ in range(num_layers - 1))
         self.act = nn.ReLU()
         # a module, not F.dropout(training=self.training): to_hetero traces the graph once
         self.drop = nn.Dropout(dropout)
@@ -36,9 +36,10 @@ class Encoder(nn.Module):
 
 
 def build_encoder(*, in_channels: int, hidden: int, out: int, num_layers: int = 2, dropout: float = 0.0,
-                  conv: str = "sage") -> nn.Module:
+                  conv: str = "sage", norm: bool = True) -> nn.Module:
+    """`norm=False` drops the LayerNorm between layers (the plain GAE encoder of the paper check)."""
     return Encoder(in_channels=in_channels, hidden=hidden, out=out, num_layers=num_layers, dropout=dropout,
-                   conv=conv)
+                   conv=conv, norm=norm)
 
 
 class LinkDecoder(nn.Module):

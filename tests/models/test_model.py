@@ -24,12 +24,12 @@ def _two_communities(n: int = 40) -> torch.Tensor:
     return torch.tensor([src, dst])
 
 
-@pytest.mark.parametrize("conv", ["sage", "gcn"])
-def test_homogeneous_encoder_learns_links(conv):
+@pytest.mark.parametrize(("conv", "norm"), [("sage", True), ("gcn", False)])
+def test_homogeneous_encoder_learns_links(conv, norm):
     torch.manual_seed(0)
     ei = _two_communities()
     x = torch.eye(40)
-    enc = build_encoder(in_channels=40, hidden=32, out=16, num_layers=2, dropout=0.0, conv=conv)
+    enc = build_encoder(in_channels=40, hidden=32, out=16, num_layers=2, dropout=0.0, conv=conv, norm=norm)
     dec = LinkDecoder(16, kind="dot")
     opt = torch.optim.Adam([*enc.parameters(), *dec.parameters()], lr=0.01)
     for _ in range(60):

@@ -4,9 +4,11 @@ import json
 
 import numpy as np
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from graph.eligibility import eligible_customer_ids
+from models.baselines import History
 from models.data import export_graph, temporal_split
 from models.evaluate import GNN, Task, evaluate_split, rank_metrics
 from models.train import TrainConfig
@@ -39,6 +41,10 @@ def test_ties_count_half_so_a_constant_scorer_is_not_rewarded() -> None:
 def test_gnn_and_three_baselines_on_the_same_split(sample_bank, settings) -> None:
     graph = export_graph(sample_bank, settings=settings, text=False)
     split = temporal_split(graph)
+    # the baselines see only referrals from before the test period
+    history = History.from_graph(graph, cutoff=split.test_cutoff)
+    before = int((torch.nan_to_num(graph.referral_time, nan=-float("inf")) < split.test_cutoff).sum())
+    assert history.referrals.shape[1] == before < graph.referrals.size(1)
     report = evaluate_split(graph, split, eligible_ids=set(eligible_customer_ids(sample_bank)), seeds=2,
                             config=TrainConfig(epochs=3, patience=3, hidden=16, out=16))
     table = report.table()

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graph.db import driver_session
@@ -62,7 +62,7 @@ def load(
             migrate(driver)
             with Progress(TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err_console, disable=as_json, transient=False) as bar:
-                tasks: dict[RecordKind, int] = {}
+                tasks: dict[RecordKind, TaskID] = {}
 
                 def on_progress(kind: RecordKind, done: int, total: int) -> None:
                     if kind not in tasks:

@@ -174,11 +174,11 @@ def _load_file(driver: Driver, plan: _Plan, customers: KnownCustomers, report: R
         if kind is RecordKind.customers:
             customers.loaded.update(rec.customer_id for rec in good)  # type: ignore[attr-defined]
         for pos in sorted(reasons):
-            line, row, _ = chunk[pos]
-            rid = (row or {}).get(id_field, "").strip() or None
-            if kind is RecordKind.customers and rid:
-                customers.rejected.add(rid)
-            report.write(RejectedRow(name, line, rid, "; ".join(reasons[pos])))
+            line, raw, _ = chunk[pos]
+            bad_id = (raw or {}).get(id_field, "").strip() or None
+            if kind is RecordKind.customers and bad_id:
+                customers.rejected.add(bad_id)
+            report.write(RejectedRow(name, line, bad_id, "; ".join(reasons[pos])))
         summary.rows += len(chunk)
         summary.loaded += len(good)
         summary.rejected += len(reasons)

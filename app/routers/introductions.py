@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from app.auth import Principal, Role, allow, ensure_customer_access
 from app.deps import DriverDep, SettingsDep
+from app.limits import Offset, PageSize
 from graph.introduction_states import (
     Action,
     Actor,
@@ -136,12 +137,9 @@ def _ensure_either(driver: Any, principal: Principal, needer_id: str, provider_i
 
 
 @router.get("", response_model=IntroductionPage)
-def list_introductions_page(driver: DriverDep, settings: SettingsDep, principal: Annotated[Principal, Depends(READERS)],
-                            state: State | None = None, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-                            limit: Annotated[int, Query(ge=1, le=10_000, description="capped at ICRM_MAX_PAGE_SIZE")] = 50,
-                            ) -> IntroductionPage:
+def list_introductions_page(driver: DriverDep, principal: Annotated[Principal, Depends(READERS)],
+                            limit: PageSize, offset: Offset = 0, state: State | None = None) -> IntroductionPage:
     """Introductions, newest first, optionally by state; a relationship manager sees only their customers'."""
-    limit = min(limit, settings.max_page_size)
     scoped = principal.role == Role.relationship_manager
     items = list_introductions(driver, state=state, manager_id=principal.manager_id, scoped=scoped,
                                offset=offset, limit=limit + 1)

@@ -120,8 +120,7 @@ def _limited_params() -> list[tuple[str, str, str]]:
 
 
 # Known gaps, kept visible: each must start failing (strict) once fixed, so the mark is then removed.
-CLAMPED = {("/introductions", "limit"): "GET /introductions silently clamps limit to ICRM_MAX_PAGE_SIZE (200 OK) "
-           "instead of answering 422 like app.limits.PageSize; tests/app/test_introductions_api.py asserts the clamp"}
+CLAMPED: dict[tuple[str, str], str] = {}  # (path, parameter) -> why it clamps instead of answering 422
 CAPPED = [pytest.param(*p, id=f"{p[0]}?{p[1]}", marks=[pytest.mark.xfail(strict=True, reason=CLAMPED[p[:2]])]
                        if p[:2] in CLAMPED else []) for p in _limited_params()]
 

@@ -90,7 +90,7 @@ def demo(
                   f"(user {settings.neo4j_user}, password from NEO4J_PASSWORD); analyst queries in cypher/analyst/",
                   highlight=False)
     console.print(f"API docs:      {base}/docs", highlight=False)
-    console.print(f"An admin key (shown once): {key}", highlight=False)
+    console.print(f"An admin key (shown once): {key}", highlight=False, soft_wrap=True)
     console.print(f"curl -H 'Authorization: Bearer {key}' '{url}'", highlight=False, soft_wrap=True)
     if not serve:
         return

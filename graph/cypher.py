@@ -1,6 +1,6 @@
 """Cypher lives in `.cypher` files under the top-level `cypher/` folder; this module finds and caches them."""
 
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
@@ -11,7 +11,7 @@ def cypher_dir() -> Traversable:
     return files("cypher")
 
 
-@lru_cache(maxsize=None)
+@cache
 def query(name: str) -> str:
     """Text of `cypher/queries/<name>.cypher` (or `cypher/<name>.cypher` when `name` holds a folder)."""
     parts = name.split("/") if "/" in name else ["queries", name]

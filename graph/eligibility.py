@@ -1,11 +1,12 @@
 """Who may be matched with whom: one definition, used by the batch suggester and by the API at request time.
 
-A customer takes part only when vetted, opted in (`consent = 'opt_in'`) and not rated high risk; a pair is excluded when it is the
-same customer, when the two already have a referral between them, or when any introduction between them
-exists (in progress, declined, rejected or done): a declined pair is never proposed again.
+A customer takes part only when vetted, opted in (`consent = 'opt_in'`) and not rated high risk; a pair is
+allowed only when both customers take part and it is not the same customer, the two have no referral between
+them, and no introduction between them exists (in progress, declined, rejected or done): a declined pair is
+never proposed again. The pair rule lives in one Cypher file, `eligible_pairs.cypher`.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,13 +43,22 @@ def judge(r: Mapping[str, Any]) -> Eligibility:
     return Eligibility(True, not reasons, reasons)
 
 
+PAIR_BATCH = 20_000
+
+
+def eligible_pairs(driver: Driver, *, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs (customer, candidate) that may be matched now, in the given order; batched for the suggester."""
+    kept: list[tuple[str, str]] = []
+    for start in range(0, len(pairs), PAIR_BATCH):
+        part = [list(p) for p in pairs[start:start + PAIR_BATCH]]
+        records, _, _ = driver.execute_query(query("eligible_pairs"), pairs=part, routing_=RoutingControl.READ)
+        kept += [pairs[start + r["i"]] for r in records]
+    return kept
+
+
 def eligible_candidates(driver: Driver, *, customer_id: str, candidate_ids: list[str]) -> list[str]:
     """The subset of `candidate_ids` that `customer_id` may meet now, in the given order."""
-    if not candidate_ids:
-        return []
-    records, _, _ = driver.execute_query(query("eligible_candidates"), customer_id=customer_id,
-                                         candidate_ids=list(candidate_ids), routing_=RoutingControl.READ)
-    return [r["customer_id"] for r in records]
+    return [c for _, c in eligible_pairs(driver, pairs=[(customer_id, c) for c in candidate_ids])]
 
 
 def eligible_customer_ids(driver: Driver) -> list[str]:

@@ -170,26 +170,44 @@ class Scorer:
         return self.top(driver, base=base, customer_id=customer_id, z_src=self.model.decoder.project_src(z),
                          wanted=wanted, exclude=exclude, k=k)
 
-    def top(self, driver: Driver, *, base: Base, customer_id: str, z_src: Tensor, wanted: set[str],
-             exclude: set[str], k: int) -> list[ScoredCandidate]:
+    @staticmethod
+    def ranked(*, base: Base, z_src: Tensor, wanted: set[str], exclude: set[str]) -> list[tuple[str, float]]:
+        """Every provider of a wanted category, best score first, before the live eligibility check."""
         pools = [base.providers_by_category[c] for c in wanted if c in base.providers_by_category]
-        if k <= 0 or not pools:
+        if not pools:
             return []
         cands = torch.unique(torch.cat(pools))
         scores = torch.sigmoid(base.z_dst[cands] @ z_src)
         order = torch.argsort(scores, descending=True)
         ids = base.graph.id_maps["customer"]
         ranked = [(ids[int(cands[i])], float(scores[i])) for i in order.tolist()]
-        ranked = [(c, s) for c, s in ranked if c not in exclude]
-        out: list[ScoredCandidate] = []
-        chunk = max(3 * k, 50)
-        for start in range(0, len(ranked), chunk):
-            part = ranked[start:start + chunk]
-            ok = set(eligible_candidates(driver, customer_id=customer_id, candidate_ids=[c for c, _ in part]))
-            out += [ScoredCandidate(c, s) for c, s in part if c in ok]
-            if len(out) >= k:
-                break
-        return out[:k]
+        return [(c, s) for c, s in ranked if c not in exclude]
+
+    def top(self, driver: Driver, *, base: Base, customer_id: str, z_src: Tensor, wanted: set[str],
+            exclude: set[str], k: int) -> list[ScoredCandidate]:
+        if k <= 0:
+            return []
+        return first_eligible(driver, customer_id=customer_id, k=k,
+                              ranked=self.ranked(base=base, z_src=z_src, wanted=wanted, exclude=exclude))
+
+
+def chunk_size(k: int) -> int:
+    """How many ranked candidates to check for eligibility at a time to fill k places."""
+    return max(3 * k, 50)
+
+
+def first_eligible(driver: Driver, *, customer_id: str, ranked: list[tuple[str, float]], k: int,
+                   start: int = 0) -> list[ScoredCandidate]:
+    """The first k candidates of `ranked[start:]` that `customer_id` may meet now (checked chunk by chunk)."""
+    out: list[ScoredCandidate] = []
+    chunk = chunk_size(k)
+    for begin in range(start, len(ranked), chunk):
+        part = ranked[begin:begin + chunk]
+        ok = set(eligible_candidates(driver, customer_id=customer_id, candidate_ids=[c for c, _ in part]))
+        out += [ScoredCandidate(c, s) for c, s in part if c in ok]
+        if len(out) >= k:
+            break
+    return out[:k]
 
 
 def load_current(settings: Settings) -> Scorer | None:

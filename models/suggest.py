@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import torch
 from neo4j import Driver
 
-from graph.eligibility import eligible_customer_ids
+from graph.eligibility import eligible_customer_ids, eligible_pairs
 from graph.reasons import pair_reasons
 from graph.settings import Settings
 from graph.suggestions import SuggestionRow, replace_suggestions
 from models import ModelError
-from models.serve import ScoredCandidate, Scorer, load_current
+from models.serve import ScoredCandidate, Scorer, chunk_size, first_eligible, load_current
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,24 @@ def rank_all(driver: Driver, *, scorer: Scorer, customer_ids: list[str], k: int,
     for a, b in zip(graph.referrals[0].tolist(), graph.referrals[1].tolist(), strict=True):
         partners[a].add(ids[b])
         partners[b].add(ids[a])
-    out: dict[str, list[ScoredCandidate]] = {}
+    ranked: dict[str, list[tuple[str, float]]] = {}
     for cid in _progress(customer_ids, progress):
         i = index.get(cid)
         if i is None or not open_cats.get(i):
-            out[cid] = []
+            ranked[cid] = []
             continue
-        out[cid] = scorer.top(driver, base=base, customer_id=cid, z_src=base.z_src[i], wanted=open_cats[i],
-                               exclude={cid} | partners[i], k=k)
+        ranked[cid] = scorer.ranked(base=base, z_src=base.z_src[i], wanted=open_cats[i], exclude={cid} | partners[i])
+    # one batched eligibility pass over every customer's first chunk; the few customers it leaves short of k
+    # are topped up one by one from the rest of their ranking
+    chunk = chunk_size(k)
+    first = [(cid, c) for cid, cands in ranked.items() for c, _ in cands[:chunk]]
+    allowed = set(eligible_pairs(driver, pairs=first))
+    out: dict[str, list[ScoredCandidate]] = {}
+    for cid, cands in ranked.items():
+        kept = [ScoredCandidate(c, s) for c, s in cands[:chunk] if (cid, c) in allowed][:k]
+        if len(kept) < k and len(cands) > chunk:
+            kept += first_eligible(driver, customer_id=cid, ranked=cands, k=k - len(kept), start=chunk)
+        out[cid] = kept
     return out
 
 

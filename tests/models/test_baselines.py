@@ -61,3 +61,25 @@ def test_every_baseline_scores_the_same_shape_with_finite_values() -> None:
         s = f(needers, cands)
         assert s.shape == (3, 6), name
         assert np.isfinite(s).all(), name
+
+
+def test_adamic_adar_agrees_with_networkx_on_a_random_referral_graph() -> None:
+    import networkx as nx
+
+    rng = np.random.default_rng(5)
+    n = 40
+    pairs = rng.integers(0, n, size=(2, 120))
+    labels = rng.choice([-1, 0, 1], size=120)
+    h = History(num_customers=n, referrals=np.vstack([pairs, labels]), need_owner=np.zeros(0, dtype=np.int64),
+                need_category=np.zeros(0, dtype=np.int64), cap_owner=np.zeros(0, dtype=np.int64),
+                cap_category=np.zeros(0, dtype=np.int64), cap_quality=np.zeros(0), num_categories=1)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from((int(a), int(b)) for a, b in pairs.T if a != b)
+    needers, cands = np.arange(n), np.arange(n)
+    ours = adamic_adar(h)(needers, cands)
+    theirs = np.zeros((n, n))
+    for u, v, p in nx.adamic_adar_index(g, [(u, v) for u in range(n) for v in range(n) if u != v]):
+        theirs[u, v] = p
+    off_diagonal = ~np.eye(n, dtype=bool)
+    assert np.allclose(ours[off_diagonal], theirs[off_diagonal])

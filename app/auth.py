@@ -8,7 +8,6 @@ bounds how long a revoked key keeps working.
 import threading
 import time
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -18,18 +17,11 @@ from neo4j import Driver
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from graph.apikeys import hash_key, principal_for
+from graph.apikeys import Role, hash_key, principal_for
 from graph.customers import customer_manager
 from graph.errors import NotFound
 
 KEY_CACHE_SECONDS = 2.0
-
-
-class Role(StrEnum):
-    admin = "admin"
-    analyst = "analyst"
-    relationship_manager = "relationship_manager"
-    service = "service"
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,24 @@ Keys are 256-bit random tokens, so a plain SHA-256 is enough (no slow hash neede
 import hashlib
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 
 from neo4j import Driver, RoutingControl
 
 from graph.cypher import query
 from graph.errors import NotFound, ValidationFailed
 
-ROLES: tuple[str, ...] = ("admin", "analyst", "relationship_manager", "service")
+
+class Role(StrEnum):
+    """The roles a key can carry (the API's `allow(...)` rules name these)."""
+
+    admin = "admin"
+    analyst = "analyst"
+    relationship_manager = "relationship_manager"
+    service = "service"
+
+
+ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 KEY_PREFIX = "icrm"
 
 

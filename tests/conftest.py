@@ -37,10 +37,14 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def neo4j_server(settings: Settings) -> Settings:
-    """A running Neo4j with the schema applied (started once per test session, left running)."""
+def neo4j_server(settings: Settings) -> Iterator[Settings]:
+    """A running Neo4j (started once per test session). Locally it is left running for the next run; under
+    CI a server this session started is stopped at the end, so the run leaves nothing behind."""
+    was_running = server.status(settings).running
     server.start(settings)
-    return settings
+    yield settings
+    if os.environ.get("CI") and not was_running:
+        server.stop(settings)
 
 
 @pytest.fixture(scope="session")

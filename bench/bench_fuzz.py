@@ -24,12 +24,6 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.core.failures import Failure, FailureGroup  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from app.main import create_app  # noqa: E402
 from graph import server  # noqa: E402
@@ -39,17 +33,7 @@ from graph.loader import load_folder  # noqa: E402
 from graph.migrate import migrate  # noqa: E402
 from graph.seed import generate_bank  # noqa: E402
 from graph.settings import get_settings  # noqa: E402
-
-
-@schemathesis.check
-def no_server_error(ctx: Any, response: Any, case: Any) -> None:
-    """No 5xx, except `/ready`'s documented 503 when no model is promoted."""
-    if response.status_code >= 500 and not (response.status_code == 503 and case.operation.path == "/ready"):
-        raise AssertionError(f"server error {response.status_code}: {response.text[:200]}")
-
-
-CHECKS = [no_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance]
+from tests.trust.fuzz_checks import CHECKS  # noqa: E402
 
 
 def fuzz_operation(operation: Any, *, headers: dict[str, str], real_ids: dict[str, list[str]],

@@ -19,31 +19,17 @@ from hypothesis import strategies as st
 from neo4j import Driver
 from schemathesis import GenerationMode
 from schemathesis.core.failures import Failure, FailureGroup
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from app.main import create_app
 from graph.loader import load_folder
 from graph.settings import Settings, get_settings
 from tests.conftest import wipe
 from tests.trust.conftest import TrustWorld, build_trust_world
+from tests.trust.fuzz_checks import CHECKS
 
 FUZZ_EXAMPLES = int(os.environ.get("ICRM_FUZZ_EXAMPLES", "6"))
 
 
-@schemathesis.check
-def no_server_error(ctx: Any, response: Any, case: Any) -> None:
-    """No 5xx, except `/ready`'s documented 503 (no promoted model in this small world: that is its job)."""
-    if response.status_code >= 500 and not (response.status_code == 503 and case.operation.path == "/ready"):
-        raise AssertionError(f"server error {response.status_code}: {response.text[:200]}")
-
-
-CHECKS = [no_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance]
 # operations whose label lists are computed from the app without touching any database
 # (erasing customers last keeps the real ids the others aim at alive)
 OPERATIONS = sorted((f"{method.upper()} {path}" for path, ops in create_app(get_settings()).openapi()["paths"].items()

@@ -5,9 +5,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from app.auth import KeyCache, operations
 from app.errors import PROBLEM_RESPONSES, UnhandledErrors, register_error_handlers
+from app.fresh_reads import CachedAnswer, FreshnessGate, StampedCache
 from app.limits import BodySizeLimit, RateLimiter
 from app.logs import install_access_log_redaction
 from app.model_state import ModelHolder
@@ -23,6 +25,7 @@ from app.routers import (
     system,
 )
 from graph.db import make_driver
+from graph.freshness import last_commit
 from graph.settings import Settings, get_settings
 
 log = logging.getLogger("icrm.api")
@@ -42,6 +45,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     except Exception as exc:
         log.warning("Neo4j not reachable at start (%s); serving 503 until it is", type(exc).__name__)
     app.state.driver = driver
+    app.state.fresh_gate = FreshnessGate(lambda: run_in_threadpool(last_commit, driver, database=settings.neo4j_database))
+    app.state.match_cache = StampedCache[CachedAnswer](max_bytes=settings.match_cache_mb * 2**20,
+                                                       size_of=lambda a: len(a.body) + 256)
     install_access_log_redaction([op.path for op in operations(app)])
     app.state.models.load_now()
     try:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", alias="ICRM_API_HOST")
     api_port: int = Field(default=8000, alias="ICRM_API_PORT")
     max_k: int = Field(default=50, alias="ICRM_MAX_K")
+    # /matches answers kept in memory while the graph is unchanged (app/fresh_reads.py); 0 turns it off
+    match_cache_mb: int = Field(default=64, ge=0, alias="ICRM_MATCH_CACHE_MB")
     max_page_size: int = Field(default=200, alias="ICRM_MAX_PAGE_SIZE")
     max_body_bytes: int = Field(default=1_000_000, alias="ICRM_MAX_BODY_BYTES")
     max_batch_rows: int = Field(default=500, alias="ICRM_MAX_BATCH_ROWS")

@@ -4,12 +4,14 @@ import logging
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from app.auth import Principal, Role, allow
 from app.deps import DriverDep, ScorerDep, SettingsDep
+from app.fresh_reads import CachedAnswer
 from app.limits import capped
 from app.routers.customers import CustomerId
 from graph.errors import NotFound
@@ -79,21 +81,16 @@ def _cold_start(driver: DriverDep, scorer: Any, customer_id: str, k: int) -> tup
     return Source.category_rules, None, live_matches(driver, customer_id=customer_id, scored=scored, k=k)
 
 
-@router.get("/{customer_id}/matches", response_model=Matches)
-def list_matches(driver: DriverDep, settings: SettingsDep, scorer: ScorerDep,
-                 principal: Annotated[Principal, Depends(allow(Role.admin, Role.analyst, Role.relationship_manager))],
-                 customer_id: CustomerId,
-                 k: Annotated[int, Query(ge=1, description="how many matches (at most the server's max_k)")] = 10) -> Matches | Response:
-    """Ranked matches with reasons; customers who withdrew consent, lost vetting or were erased never appear."""
-    capped(k, cap=settings.max_k, loc=("query", "k"))
+def _answer(driver: DriverDep, scorer: Any, principal: Principal, customer_id: str, k: int) -> CachedAnswer:
+    """Compute the answer from the graph (and the model, for a cold start); raises 404 / 403 first."""
     stored = stored_matches(driver, customer_id=customer_id, k=k)
     if not stored.exists:
         raise NotFound("no customer with that id")
-    if principal.role == Role.relationship_manager and stored.manager != principal.manager_id:
-        raise HTTPException(403, "this customer belongs to another relationship manager")
+    _authorise(principal, stored.manager)
     if not stored.eligibility.eligible:
-        return Matches(customer_id=customer_id, source=None, model_version=None, eligible=False,
+        body = Matches(customer_id=customer_id, source=None, model_version=None, eligible=False,
                        not_eligible_reasons=stored.eligibility.reasons, matches=[])
+        return CachedAnswer(manager=stored.manager, body=body.model_dump_json().encode())
     version: str | None
     if stored.version is not None and not stored.new_needs and stored.rows:
         source, version, rows = Source.batch, stored.version, stored.rows
@@ -106,5 +103,35 @@ def list_matches(driver: DriverDep, settings: SettingsDep, scorer: ScorerDep,
         source, version, rows = _cold_start(driver, scorer, customer_id, k)
     body = Matches(customer_id=customer_id, source=source, model_version=version, eligible=True,
                    not_eligible_reasons=[], matches=[_match(r, version) for r in rows])
-    # the hot path: serialise the already-validated model once instead of FastAPI re-validating it
-    return Response(content=body.model_dump_json(), media_type="application/json")
+    # serialised once here, not re-validated by FastAPI on every request
+    return CachedAnswer(manager=stored.manager, body=body.model_dump_json().encode())
+
+
+def _authorise(principal: Principal, manager: str | None) -> None:
+    if principal.role == Role.relationship_manager and manager != principal.manager_id:
+        raise HTTPException(403, "this customer belongs to another relationship manager")
+
+
+@router.get("/{customer_id}/matches", response_model=Matches)
+async def list_matches(request: Request, driver: DriverDep, settings: SettingsDep, scorer: ScorerDep,
+                       principal: Annotated[Principal, Depends(allow(Role.admin, Role.analyst,
+                                                                     Role.relationship_manager))],
+                       customer_id: CustomerId,
+                       k: Annotated[int, Query(ge=1, description="how many matches (at most the server's max_k)")] = 10
+                       ) -> Matches | Response:
+    """Ranked matches with reasons; customers who withdrew consent, lost vetting or were erased never appear.
+
+    An answer is reused from memory only while the graph is exactly as it was when it was computed
+    (`app.fresh_reads`): any committed write, by anyone, is seen by the next request.
+    """
+    capped(k, cap=settings.max_k, loc=("query", "k"))
+    state = request.app.state
+    stamp = await state.fresh_gate.stamp()
+    key = (customer_id, k, getattr(scorer, "version", None))
+    answer = state.match_cache.get(stamp, key)
+    if answer is None:
+        answer = await run_in_threadpool(_answer, driver, scorer, principal, customer_id, k)
+        state.match_cache.put(stamp, key, answer)
+    else:
+        _authorise(principal, answer.manager)
+    return Response(content=answer.body, media_type="application/json")

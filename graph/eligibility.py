@@ -52,7 +52,7 @@ def eligible_pairs(driver: Driver, *, pairs: Sequence[tuple[str, str]]) -> list[
     for start in range(0, len(pairs), PAIR_BATCH):
         part = [list(p) for p in pairs[start:start + PAIR_BATCH]]
         records, _, _ = driver.execute_query(query("eligible_pairs"), pairs=part, routing_=RoutingControl.READ)
-        kept += [pairs[start + r["i"]] for r in records]
+        kept += [pairs[start + i] for i in records[0]["kept"]]
     return kept
 
 
@@ -64,3 +64,10 @@ def eligible_candidates(driver: Driver, *, customer_id: str, candidate_ids: list
 def eligible_customer_ids(driver: Driver) -> list[str]:
     records, _, _ = driver.execute_query(query("eligible_customer_ids"), routing_=RoutingControl.READ)
     return [r["customer_id"] for r in records]
+
+
+def introduced_pairs(driver: Driver) -> list[tuple[str, str]]:
+    """Every (customer, other) pair with an introduction between them, each way round (a bulk pre-filter: what
+    is finally kept must still pass `eligible_pairs`)."""
+    records, _, _ = driver.execute_query(query("introduced_pairs"), routing_=RoutingControl.READ)
+    return [(r["customer_id"], r["other_id"]) for r in records]

@@ -70,7 +70,11 @@ class Scorer:
     @torch.no_grad()
     def refresh(self, driver: Driver) -> Base:
         """Re-read the whole graph and recompute every customer's embedding (on load and every few minutes)."""
-        graph = export_graph(driver, settings=self.settings, spec=self.spec)
+        return self.build_base(export_graph(driver, settings=self.settings, spec=self.spec))
+
+    @torch.no_grad()
+    def build_base(self, graph: TrainingGraph) -> Base:
+        """Every customer's embedding and the providers of each category, for a graph read with this spec."""
         x, edges = stage_inputs(graph, graph_referrals_before(graph, None))
         z = self.model.encode(x, edges)["customer"]
         owner = graph.data["customer", "can_provide", "capability"].edge_index[0]

@@ -5,18 +5,18 @@ only with at least one reason (an open need of the first that a capability of th
 """
 
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 
 import torch
 from neo4j import Driver
 
-from graph.eligibility import eligible_customer_ids, eligible_pairs
+from graph.eligibility import eligible_customer_ids, eligible_pairs, introduced_pairs, judge
 from graph.reasons import pair_reasons
 from graph.settings import Settings
 from graph.suggestions import SuggestionRow, replace_suggestions
 from models import ModelError
-from models.serve import ScoredCandidate, Scorer, chunk_size, first_eligible, load_current
+from models.batch_rank import top_providers
+from models.serve import Base, ScoredCandidate, Scorer, first_eligible, load_current
 
 
 @dataclass(frozen=True)
@@ -29,49 +29,64 @@ class SuggestResult:
     seconds: float
 
 
-def _progress(items: list[str], enabled: bool):  # noqa: ANN202 (an iterator over items)
-    if not enabled:
-        return iter(items)
-    from rich.progress import track
-
-    return track(items, description="suggesting", transient=False)
+SPARE = 5  # candidates ranked beyond k per customer, to fill the place of one the pair rule turns down
 
 
 @torch.no_grad()
-def rank_all(driver: Driver, *, scorer: Scorer, customer_ids: list[str], k: int, progress: bool = False
-             ) -> dict[str, list[ScoredCandidate]]:
-    """Top-k eligible providers for each customer, from a freshly read base graph (one matmul per customer)."""
-    base = scorer.refresh(driver)
+def rank_all(driver: Driver, *, scorer: Scorer, customer_ids: list[str], k: int, progress: bool = False,
+             base: Base | None = None) -> dict[str, list[ScoredCandidate]]:
+    """Top-k eligible providers for each customer, best first, from `base` (default: the graph read afresh).
+
+    Ranked in bulk over pre-filters (who may take part, who has a referral or an introduction with whom), then
+    every kept pair is confirmed live with the one pair rule; the rare customer it leaves short is topped up from its spares,
+    then from its full ranking.
+    """
+    base = base or scorer.refresh(driver)
     graph = base.graph
     index = base.customer_index
-    open_cats: dict[int, set[str]] = defaultdict(set)
-    for n in graph.raw.needs:
-        if n.status == "open" and n.customer_id in index:
-            open_cats[index[n.customer_id]].add(n.category)
+    n = graph.num_customers
+    # who may take part, as the base read them (the customer half of the rule, `judge`): a pre-filter only
+    able = torch.tensor([judge({"exists": True, "consent": c.consent, "vetted": c.vetted,
+                                "risk_rating": c.risk_rating}).eligible for c in graph.raw.customers], dtype=torch.bool)
+    asked = torch.zeros(n, dtype=torch.bool)
+    asked[[index[c] for c in customer_ids if c in index]] = True
+    open_needs = [(index[x.customer_id], base.category_index[x.category]) for x in graph.raw.needs
+                  if x.status == "open" and x.customer_id in index and x.category in base.category_index]
+    wanted = torch.tensor(open_needs, dtype=torch.long).reshape(-1, 2).T
+    wanted = wanted[:, (asked & able)[wanted[0]]]
+    cap = graph.data["customer", "can_provide", "capability"].edge_index[0]
+    offered = torch.stack([cap, graph.data["capability", "in_category", "category"].edge_index[1]])
+    offered = offered[:, able[offered[0]]]
+    met = [(index[a], index[b]) for a, b in introduced_pairs(driver) if a in index and b in index]
+    refs = graph.referrals[:2]
+    excluded = torch.cat([torch.arange(n).repeat(2, 1), refs, refs.flip(0),
+                          torch.tensor(met, dtype=torch.long).reshape(-1, 2).T], dim=1)
+    top = top_providers(z_src=base.z_src, z_dst=base.z_dst, wanted=wanted, offered=offered, excluded=excluded,
+                        num_customers=n, k=k + SPARE, progress=progress)
+
     ids = graph.id_maps["customer"]
-    partners: dict[int, set[str]] = defaultdict(set)
-    for a, b in zip(graph.referrals[0].tolist(), graph.referrals[1].tolist(), strict=True):
-        partners[a].add(ids[b])
-        partners[b].add(ids[a])
-    ranked: dict[str, list[tuple[str, float]]] = {}
-    for cid in _progress(customer_ids, progress):
-        i = index.get(cid)
-        if i is None or not open_cats.get(i):
-            ranked[cid] = []
-            continue
-        ranked[cid] = scorer.ranked(base=base, z_src=base.z_src[i], wanted=open_cats[i], exclude={cid} | partners[i])
-    # one batched eligibility pass over every customer's first chunk; the few customers it leaves short of k
-    # are topped up one by one from the rest of their ranking
-    chunk = chunk_size(k)
-    first = [(cid, c) for cid, cands in ranked.items() for c, _ in cands[:chunk]]
-    allowed = set(eligible_pairs(driver, pairs=first))
+    ranked: dict[str, list[tuple[str, float]]] = {c: [] for c in customer_ids}
+    for a, b, sc in zip(top.needer.tolist(), top.provider.tolist(), top.score.tolist(), strict=True):
+        ranked[ids[a]].append((ids[b], sc))
+    # every pair kept passes the one pair rule: the first k of each customer in one pass, spares where needed
+    allowed = set(eligible_pairs(driver, pairs=[(c, p) for c, cands in ranked.items() for p, _ in cands[:k]]))
+    short = [c for c, cands in ranked.items() if any((c, p) not in allowed for p, _ in cands[:k])]
+    allowed |= set(eligible_pairs(driver, pairs=[(c, p) for c in short for p, _ in ranked[c][k:]]))
     out: dict[str, list[ScoredCandidate]] = {}
     for cid, cands in ranked.items():
-        kept = [ScoredCandidate(c, s) for c, s in cands[:chunk] if (cid, c) in allowed][:k]
-        if len(kept) < k and len(cands) > chunk:
-            kept += first_eligible(driver, customer_id=cid, ranked=cands, k=k - len(kept), start=chunk)
+        kept = [ScoredCandidate(c, s) for c, s in cands if (cid, c) in allowed][:k]
+        if len(kept) < k and len(cands) == k + SPARE:  # all spares turned down: the ranking may hold more
+            kept = _from_full_ranking(driver, base=base, customer_id=cid, k=k)
         out[cid] = kept
     return out
+
+
+def _from_full_ranking(driver: Driver, *, base: Base, customer_id: str, k: int) -> list[ScoredCandidate]:
+    """The first k eligible of every provider serving the customer's open needs (the per-customer path)."""
+    i = base.customer_index[customer_id]
+    wanted = {x.category for x in base.graph.raw.needs if x.customer_id == customer_id and x.status == "open"}
+    return first_eligible(driver, customer_id=customer_id, k=k,
+                          ranked=Scorer.ranked(base=base, z_src=base.z_src[i], wanted=wanted, exclude={customer_id}))
 
 
 def run(driver: Driver, *, settings: Settings, k: int = 10, progress: bool = True,

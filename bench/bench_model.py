@@ -5,8 +5,10 @@
    a bare `torch_geometric.nn.GraphSAGE` on a homogeneous graph with the same node and edge counts doing the same
    work per epoch (one link-prediction step on as many pairs, one validation forward and score matrix)
    (target ratio <= 1.5);
-3. top-10 for every customer: `models.suggest.rank_all` (the batch suggester's ranking, eligibility included)
-   next to a brute-force embedding matmul + topk over the same customers and providers (target <= 1.5x).
+3. top-10 for every customer: embedding every customer (`Scorer.build_base`) and `models.suggest.rank_all` (the
+   batch suggester's ranking, every kept pair confirmed live with the pair rule) next to a brute-force embedding
+   + matmul + topk over the same customers and all providers, both from the graph in memory (target <= 1.5x);
+   printed too with the re-read of the graph from Neo4j that `icrm suggest` does first.
 
 It seeds and loads a bank into the database the settings point at (default 100,000 customers; it refuses to wipe
 a non-empty graph without `--wipe`), or measures the graph already there with `--reuse`:
@@ -29,9 +31,9 @@ from torch_geometric.nn import GraphSAGE
 
 from graph.cypher import query
 from graph.db import driver_session
-from graph.eligibility import eligible_customer_ids
+from graph.eligibility import eligible_customer_ids, eligible_pairs
 from graph.settings import get_settings
-from models.data import export_graph, stage_inputs, temporal_split
+from models.data import TrainingGraph, export_graph, stage_inputs, temporal_split
 from models.fit import TrainConfig, embed_all, train_model
 from models.serve import Scorer
 from models.suggest import rank_all
@@ -117,12 +119,51 @@ def brute_force_topk(z_src: torch.Tensor, z_dst: torch.Tensor, *, k: int, chunk:
     return torch.cat(out) if out else torch.empty(0, k, dtype=torch.long)
 
 
+def time_top10(driver, *, scorer: Scorer, graph: TrainingGraph, customers: list[str], repeats: int  # noqa: ANN001
+               ) -> dict:
+    """Ours and the reference, alternately, `repeats` times each (best time kept: the first run also pays for
+    query planning). Like for like, both start from the graph in memory and embed every customer; ours then
+    pre-filters, ranks and confirms every kept pair live with the pair rule (eligible_pairs)."""
+    model = scorer.model
+    index = graph.index("customer")
+    rows = torch.tensor([index[c] for c in customers if c in index], dtype=torch.long)
+    cands = torch.unique(graph.data["customer", "can_provide", "capability"].edge_index[0])
+    ours, embed, ref = [], [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        base = scorer.build_base(graph)
+        embed.append(time.perf_counter() - t)
+        ranked = rank_all(driver, scorer=scorer, customer_ids=customers, k=10, base=base)
+        ours.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        z = embed_all(model, graph)["customer"]
+        with torch.no_grad():
+            brute_force_topk(model.decoder.project_src(z[rows]), model.decoder.project_dst(z[cands]), k=10)
+        ref.append(time.perf_counter() - t)
+    kept = [(c, x.customer_id) for c, xs in ranked.items() for x in xs]
+    t = time.perf_counter()
+    eligible_pairs(driver, pairs=kept)  # the live confirmation alone, run again to show its share
+    confirm_s = time.perf_counter() - t
+    t = time.perf_counter()
+    scorer.refresh(driver)  # `icrm suggest` first re-reads the graph from Neo4j (rank_all without a base)
+    reread_s = time.perf_counter() - t
+    best = min(range(repeats), key=lambda i: ours[i])
+    ours_s, rank_s, ref_s = ours[best], ours[best] - embed[best], min(ref)
+    return {"customers": len(customers), "with_results": sum(1 for v in ranked.values() if v),
+            "pairs_kept": len(kept), "repeats": repeats, "ours_s": ours_s, "ours_all_s": ours,
+            "ours_embed_s": embed[best], "ours_rank_s": rank_s, "ours_confirm_rerun_s": confirm_s,
+            "reread_and_embed_s": reread_s, "ours_with_reread_s": reread_s + rank_s,
+            "brute_force_matmul_s": ref_s, "brute_force_all_s": ref, "ratio": ours_s / ref_s,
+            "ratio_with_reread": (reread_s + rank_s) / ref_s, "target": 1.5}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--customers", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--epochs", type=int, default=3, help="training epochs timed (the first is dropped as warm-up)")
     p.add_argument("--topk-customers", type=int, default=0, help="rank only this many customers (0: all eligible)")
+    p.add_argument("--repeats", type=int, default=2, help="top-10 runs of each side (the best is kept)")
     p.add_argument("--reuse", action="store_true", help="measure the graph already in the database")
     p.add_argument("--wipe", action="store_true", help="replace a non-empty graph with the seeded bank")
     p.add_argument("--text", action="store_true", help="include sentence-embedding text features")
@@ -166,25 +207,7 @@ def main() -> None:
         if args.topk_customers:
             customers = customers[: args.topk_customers]
         scorer = Scorer(version="bench", model=model, spec=graph.spec, config=config, settings=settings)
-        t = time.perf_counter()
-        scorer.refresh(driver)  # rank_all re-reads the graph too: timed apart so the ranking itself shows
-        refresh_s = time.perf_counter() - t
-        t = time.perf_counter()
-        ranked = rank_all(driver, scorer=scorer, customer_ids=customers, k=10)
-        ours_topk = time.perf_counter() - t
-        t = time.perf_counter()
-        z = embed_all(model, graph)["customer"]
-        index = graph.index("customer")
-        rows = torch.tensor([index[c] for c in customers if c in index], dtype=torch.long)
-        cands = torch.unique(graph.data["customer", "can_provide", "capability"].edge_index[0])
-        with torch.no_grad():
-            brute_force_topk(model.decoder.project_src(z[rows]), model.decoder.project_dst(z[cands]), k=10)
-        ref_topk = time.perf_counter() - t
-        out["top10"] = {"customers": len(customers), "with_results": sum(1 for v in ranked.values() if v),
-                        "ours_s": ours_topk, "ours_refresh_s": refresh_s,
-                        "ours_without_refresh_s": max(0.0, ours_topk - refresh_s),
-                        "brute_force_matmul_s": ref_topk, "ratio": ours_topk / ref_topk,
-                        "ratio_without_refresh": max(0.0, ours_topk - refresh_s) / ref_topk, "target": 1.5}
+        out["top10"] = time_top10(driver, scorer=scorer, graph=graph, customers=customers, repeats=args.repeats)
     if args.json:
         print(json.dumps(out, indent=2))
         return
@@ -195,10 +218,11 @@ def main() -> None:
           f"{tr['bare_graphsage_s_per_epoch']:.2f} s (+{tr['bare_graphsage_peak_mib']:.0f} MiB): "
           f"{tr['ratio']:.2f}x (target <= 1.5x)")
     tk = out["top10"]
-    print(f"top-10 for {tk['customers']} customers: ours {tk['ours_s']:.2f} s (of which re-reading the graph "
-          f"{tk['ours_refresh_s']:.2f} s) vs brute-force embed + matmul {tk['brute_force_matmul_s']:.2f} s: "
-          f"{tk['ratio']:.2f}x, {tk['ratio_without_refresh']:.2f}x without the re-read (target <= 1.5x)")
-
+    print(f"top-10 for {tk['customers']} customers ({tk['pairs_kept']} pairs kept): ours {tk['ours_s']:.2f} s "
+          f"(confirming them with eligible_pairs alone: {tk['ours_confirm_rerun_s']:.2f} s) vs brute-force embed + "
+          f"matmul {tk['brute_force_matmul_s']:.2f} s: {tk['ratio']:.2f}x (target <= 1.5x); with the graph re-read "
+          f"from Neo4j first, as `icrm suggest` does ({tk['reread_and_embed_s']:.2f} s instead of "
+          f"{tk['ours_embed_s']:.2f} s): {tk['ratio_with_reread']:.2f}x")
 
 if __name__ == "__main__":
     main()

@@ -82,6 +82,28 @@ async def closed_loop_py(port: int, paths: list[str], headers: dict[str, str], *
     return summarize(latencies, errors, time.perf_counter() - t0)
 
 
+async def each_once(port: int, paths: list[str], headers: dict[str, str], *, clients: int) -> dict:
+    """Every path exactly once, `clients` at a time: a server's cold path (nothing remembered yet)."""
+    latencies: list[float] = []
+    errors = 0
+    queue = list(reversed(paths))
+
+    async def client() -> None:
+        nonlocal errors
+        conn = await Connection.open(port)
+        while queue:
+            path = queue.pop()
+            t0 = time.perf_counter()
+            status = await conn.get(path, headers)
+            latencies.append(time.perf_counter() - t0)
+            errors += status >= 300
+        conn.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return summarize(latencies, errors, time.perf_counter() - t0)
+
+
 def closed_loop_wrk(port: int, paths: list[str], headers: dict[str, str], *, clients: int, seconds: float,
                     threads: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:

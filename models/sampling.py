@@ -65,16 +65,34 @@ def ranking_metrics(scores: Tensor, pos_pairs: Tensor, candidates: Tensor, *, ks
     valid = col >= 0  # a provider outside the candidates cannot be ranked: it counts as a miss
     rank = torch.full((pos_pairs.size(1),), float("inf"))
     row_v, col_v = row[valid], col[valid]
-    masked = scores.clone()
-    masked[row_v, col_v] = float("-inf")  # filtered: other true providers of the same needer do not count
     target = scores[row_v, col_v]
-    greater = (masked[row_v] > target[:, None]).sum(1).float()
-    ties = (masked[row_v] == target[:, None]).sum(1).float()
+    greater, ties = _row_counts(scores, row_v, target)
+    # filtered: the needer's true providers (this one included) are no competitors; subtract what they added
+    cells = torch.unique(row_v * scores.size(1) + col_v)
+    cell_row, cell_score = cells // scores.size(1), scores.view(-1)[cells]
+    start = torch.searchsorted(cell_row, row_v)
+    count = torch.searchsorted(cell_row, row_v, right=True) - start
+    mine = torch.repeat_interleave(torch.arange(row_v.numel()), count)
+    other = start[mine] + torch.arange(mine.numel()) - torch.repeat_interleave(torch.cumsum(count, 0) - count, count)
+    greater -= torch.zeros_like(greater).index_add_(0, mine, (cell_score[other] > target[mine]).float())
+    ties -= torch.zeros_like(ties).index_add_(0, mine, (cell_score[other] == target[mine]).float())
     rank[valid] = 1.0 + greater + 0.5 * ties
     out = {"mrr": float((1.0 / rank).mean())}
     for k in ks:
         out[f"hits@{k}"] = float((rank <= k).float().mean())
     return out
+
+
+def _row_counts(scores: Tensor, rows: Tensor, target: Tensor, *, block: int = 1 << 22) -> tuple[Tensor, Tensor]:
+    """How many entries of `scores[rows[i]]` are above / equal to `target[i]`, a bounded block of rows at a time
+    (one [positives x candidates] copy at bank scale is gigabytes)."""
+    greater, ties = torch.empty(rows.numel()), torch.empty(rows.numel())
+    step = max(1, block // max(1, scores.size(1)))
+    for i in range(0, rows.numel(), step):
+        part, t = scores[rows[i:i + step]], target[i:i + step, None]
+        greater[i:i + step] = (part > t).sum(1)
+        ties[i:i + step] = (part == t).sum(1)
+    return greater, ties
 
 
 def auc(pos: Tensor, neg: Tensor) -> float:

@@ -32,3 +32,18 @@ def test_a_step_never_supervises_a_pair_it_can_see():
         seen = {frozenset(p) for p in visible[:2].T.tolist()}
         asked = {frozenset(p) for p in sup[:2].T.tolist()}
         assert not seen & asked
+
+
+def test_validation_ranks_are_filtered_and_count_ties_half():
+    from models.sampling import ranking_metrics
+
+    candidates = torch.tensor([10, 11, 12, 13])
+    # needer 0 made deals with 11 and 10; needer 1 with 12 and with 99, who is no candidate (a miss)
+    deals = torch.tensor([[0, 0, 1, 1], [11, 10, 12, 99]])
+    scores = torch.tensor([[0.9, 0.5, 0.5, 0.1],
+                           [0.2, 0.8, 0.3, 0.3]])
+    # 0->11: 10 is a true provider (filtered), 12 ties: rank 1.5; 0->10: rank 1;
+    # 1->12: 11 above, 13 ties: rank 2.5; 1->99: never ranked
+    got = ranking_metrics(scores, deals, candidates, ks=(1, 2))
+    assert abs(got["mrr"] - (1 / 1.5 + 1 + 1 / 2.5) / 4) < 1e-6
+    assert got["hits@1"] == 0.25 and got["hits@2"] == 0.5

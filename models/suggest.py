@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import torch
 from neo4j import Driver
+from torch import Tensor
 
 from graph.eligibility import eligible_customer_ids, eligible_pairs, introduced_pairs, judge
 from graph.reasons import pair_reasons
@@ -32,20 +33,11 @@ class SuggestResult:
 SPARE = 5  # candidates ranked beyond k per customer, to fill the place of one the pair rule turns down
 
 
-@torch.no_grad()
-def rank_all(driver: Driver, *, scorer: Scorer, customer_ids: list[str], k: int, progress: bool = False,
-             base: Base | None = None) -> dict[str, list[ScoredCandidate]]:
-    """Top-k eligible providers for each customer, best first, from `base` (default: the graph read afresh).
-
-    Ranked in bulk over pre-filters (who may take part, who has a referral or an introduction with whom), then
-    every kept pair is confirmed live with the one pair rule; the rare customer it leaves short is topped up from its spares,
-    then from its full ranking.
-    """
-    base = base or scorer.refresh(driver)
-    graph = base.graph
-    index = base.customer_index
-    n = graph.num_customers
-    # who may take part, as the base read them (the customer half of the rule, `judge`): a pre-filter only
+def _pre_filters(driver: Driver, *, base: Base, customer_ids: list[str]) -> tuple[Tensor, Tensor, Tensor]:
+    """(needer, category) of the open needs to rank for, (provider, category) of the capabilities that may be
+    offered, and the (needer, provider) pairs left out: the rule's cheap half, in bulk, before the ranking."""
+    graph, index, n = base.graph, base.customer_index, base.graph.num_customers
+    # who may take part, as the base read them (the customer half of the rule, `judge`)
     able = torch.tensor([judge({"exists": True, "consent": c.consent, "vetted": c.vetted,
                                 "risk_rating": c.risk_rating}).eligible for c in graph.raw.customers], dtype=torch.bool)
     asked = torch.zeros(n, dtype=torch.bool)
@@ -53,16 +45,29 @@ def rank_all(driver: Driver, *, scorer: Scorer, customer_ids: list[str], k: int,
     open_needs = [(index[x.customer_id], base.category_index[x.category]) for x in graph.raw.needs
                   if x.status == "open" and x.customer_id in index and x.category in base.category_index]
     wanted = torch.tensor(open_needs, dtype=torch.long).reshape(-1, 2).T
-    wanted = wanted[:, (asked & able)[wanted[0]]]
-    cap = graph.data["customer", "can_provide", "capability"].edge_index[0]
-    offered = torch.stack([cap, graph.data["capability", "in_category", "category"].edge_index[1]])
-    offered = offered[:, able[offered[0]]]
+    owner = graph.data["customer", "can_provide", "capability"].edge_index[0]
+    offered = torch.stack([owner, graph.data["capability", "in_category", "category"].edge_index[1]])
+    # the same customer, a referral either way (as the base read them), an introduction either way (read now)
     met = [(index[a], index[b]) for a, b in introduced_pairs(driver) if a in index and b in index]
     refs = graph.referrals[:2]
     excluded = torch.cat([torch.arange(n).repeat(2, 1), refs, refs.flip(0),
                           torch.tensor(met, dtype=torch.long).reshape(-1, 2).T], dim=1)
+    return wanted[:, (asked & able)[wanted[0]]], offered[:, able[offered[0]]], excluded
+
+
+@torch.no_grad()
+def rank_all(driver: Driver, *, scorer: Scorer, customer_ids: list[str], k: int, progress: bool = False,
+             base: Base | None = None) -> dict[str, list[ScoredCandidate]]:
+    """Top-k eligible providers for each customer, best first, from `base` (default: the graph read afresh).
+
+    Ranked in bulk over pre-filters (`_pre_filters`), then every kept pair is confirmed live with the one pair
+    rule; the rare customer it leaves short is topped up from its spares, then from its full ranking.
+    """
+    base = base or scorer.refresh(driver)
+    graph = base.graph
+    wanted, offered, excluded = _pre_filters(driver, base=base, customer_ids=customer_ids)
     top = top_providers(z_src=base.z_src, z_dst=base.z_dst, wanted=wanted, offered=offered, excluded=excluded,
-                        num_customers=n, k=k + SPARE, progress=progress)
+                        num_customers=graph.num_customers, k=k + SPARE, progress=progress)
 
     ids = graph.id_maps["customer"]
     ranked: dict[str, list[tuple[str, float]]] = {c: [] for c in customer_ids}

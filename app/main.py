@@ -58,13 +58,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="ICRM", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    public = settings.docs_are_public
+    app = FastAPI(title="ICRM", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/docs" if public else None, redoc_url="/redoc" if public else None,
+                  openapi_url="/openapi.json" if public else None)
     app.state.settings = settings
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute)
     app.state.models = ModelHolder(settings)
     for module in (system, matches, customers, needs, consent, interactions, erasure, introductions, program):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    if not public:
+        app.include_router(system.guarded_docs, responses=PROBLEM_RESPONSES)
     register_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrors)  # added last = outermost: nothing escapes as a bare stack trace

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, alias="ICRM_MAX_BODY_BYTES")
     max_batch_rows: int = Field(default=500, alias="ICRM_MAX_BATCH_ROWS")
     rate_limit_per_minute: int = Field(default=6000, alias="ICRM_RATE_LIMIT_PER_MINUTE")
+    # /docs and /openapi.json without a key: default only in development; elsewhere the spec needs a key too
+    public_docs: bool | None = Field(default=None, alias="ICRM_PUBLIC_DOCS")
     # interaction text -> needs: cosine similarity to a category's description (MiniLM); at or above
     # `need_confidence` a need is written, between `need_review_floor` and it a person reviews it
     need_confidence: float = Field(default=0.45, alias="ICRM_NEED_CONFIDENCE")
@@ -64,6 +66,10 @@ class Settings(BaseSettings):
         if self.environment != "development" and self.neo4j_password.get_secret_value() == PLACEHOLDER_PASSWORD:
             raise ValueError("NEO4J_PASSWORD is the development placeholder; set a real one outside development")
         return self
+
+    @property
+    def docs_are_public(self) -> bool:
+        return self.public_docs if self.public_docs is not None else self.environment == "development"
 
     @property
     def neo4j_auth(self) -> tuple[str, str]:

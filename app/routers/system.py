@@ -13,6 +13,8 @@ from app.errors import DB_DOWN, problem
 from graph.cypher import query
 
 router = APIRouter(tags=["system"])
+# outside development the API description is not public either (`Settings.docs_are_public`)
+guarded_docs = APIRouter(tags=["system"])
 ANY_ROLE = allow(Role.admin, Role.analyst, Role.relationship_manager, Role.service)
 
 
@@ -59,3 +61,9 @@ def get_ready(request: Request, driver: DriverDep) -> Readiness | JSONResponse:
 def get_whoami(principal: Annotated[Principal, Depends(ANY_ROLE)]) -> WhoAmI:
     """The caller's key id, role and manager id (from the in-process key cache: no database round-trip)."""
     return WhoAmI(key_id=principal.key_id, role=principal.role, manager_id=principal.manager_id)
+
+
+@guarded_docs.get("/openapi.json", include_in_schema=False)
+def get_openapi(request: Request, _: Annotated[Principal, Depends(ANY_ROLE)]) -> JSONResponse:
+    """The OpenAPI description, for callers with a key (`curl -H "Authorization: Bearer …"`)."""
+    return JSONResponse(request.app.openapi())

@@ -131,7 +131,7 @@ def _write(driver: Driver, name: str, rows: list[dict], *, batch_size: int, data
     return written
 
 
-def _flat(record: BaseModel) -> dict[str, Any]:
+def flat_row(record: BaseModel) -> dict[str, Any]:
     """A record as one flat parameter row: enums as text, timestamps as ISO 8601 text (Cypher's `datetime()`
     parses them; sending text is several times cheaper for the Python driver than sending datetime values)."""
     row = record.model_dump(mode="python")
@@ -151,43 +151,35 @@ def write_customers(driver: Driver, *, records: Sequence[CustomerRecord], batch_
     `(:Customer)-[:CONSENT_EVENT]->(:ConsentEvent {consent, basis, actor, at})`. `updated_at` moves only when a
     value changed, so loading the same export twice changes nothing.
     """
-    rows = [_flat(r) for r in records]
+    rows = [flat_row(r) for r in records]
     return _write(driver, "write_customers", rows, batch_size=batch_size, basis=basis, actor=actor)
 
 
 def write_needs(driver: Driver, *, records: Sequence[NeedRecord], batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Upsert needs of existing customers (rows for an unknown customer are skipped, not stubbed)."""
-    return _write(driver, "write_needs", [_flat(r) for r in records], batch_size=batch_size)
+    return _write(driver, "write_needs", [flat_row(r) for r in records], batch_size=batch_size)
 
 
 def write_capabilities(driver: Driver, *, records: Sequence[CapabilityRecord],
                        batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Upsert capabilities of existing customers (rows for an unknown customer are skipped, not stubbed)."""
-    return _write(driver, "write_capabilities", [_flat(r) for r in records], batch_size=batch_size)
+    return _write(driver, "write_capabilities", [flat_row(r) for r in records], batch_size=batch_size)
 
 
 def write_referrals(driver: Driver, *, records: Sequence[ReferralRecord], batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Upsert `(needer)-[:REFERRED {referral_id, ...}]->(provider)` between existing customers."""
-    return _write(driver, "write_referrals", [_flat(r) for r in records], batch_size=batch_size)
+    return _write(driver, "write_referrals", [flat_row(r) for r in records], batch_size=batch_size)
 
 
 def write_interactions(driver: Driver, *, records: Sequence[InteractionRecord],
                        batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Upsert interaction notes of existing customers (rows for an unknown customer are skipped)."""
-    return _write(driver, "write_interactions", [_flat(r) for r in records], batch_size=batch_size)
+    return _write(driver, "write_interactions", [flat_row(r) for r in records], batch_size=batch_size)
 
 
-WRITERS = {
-    RecordKind.customers: write_customers,
-    RecordKind.needs: write_needs,
-    RecordKind.capabilities: write_capabilities,
-    RecordKind.referrals: write_referrals,
-    RecordKind.interactions: write_interactions,
-}
-
-
-def write(driver: Driver, kind: RecordKind | str, *, records: Sequence[BaseModel],
-          batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """Dispatch to the writer for `kind` (the loader writes each file through this)."""
-    writer: Any = WRITERS[RecordKind(kind)]
-    return int(writer(driver, records=records, batch_size=batch_size))
+def write_rows(driver: Driver, kind: RecordKind | str, *, rows: list[dict[str, Any]],
+               batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Write rows that are already flat (as `flat_row` makes them): the loader's path, same queries as above."""
+    kind = RecordKind(kind)
+    params = {"basis": "crm_export", "actor": "loader"} if kind is RecordKind.customers else {}
+    return _write(driver, f"write_{kind.value}", rows, batch_size=batch_size, **params)

@@ -1,12 +1,14 @@
 """The loader's helpers: which customer ids rows may point at, erased ids, and the background batch writer."""
 
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from neo4j import Driver, RoutingControl
 
 from graph.cypher import query
 from graph.erasure import id_hash
-from graph.ingest import RecordKind, write
+from graph.ingest import RecordKind, write_rows
 
 
 class KnownCustomers:
@@ -44,24 +46,40 @@ def erased_ids(driver: Driver, ids: set[str]) -> set[str]:
 
 
 class Writer:
-    """Writes batches on one background thread, so Python reads and checks the next chunk while Neo4j writes
-    this one. One batch in flight at a time, in order: a file's rows are in the graph before the next file's."""
+    """Writes batches on background threads, so Python reads and checks the next chunk while Neo4j writes.
 
-    def __init__(self, driver: Driver, batch_size: int) -> None:
+    Up to `workers` batches of one file are in flight at once, each its own transaction: on two cores Neo4j
+    runs one batch while it commits the other. Rows of different batches never share a key (ids repeated in a
+    file are rejected), and the write queries CREATE the edges of new nodes rather than MERGE-lock both ends, so
+    concurrent batches seldom wait on each other; a deadlock is retried by the driver's managed transaction.
+    Referrals go one batch at a time: each row locks two customers, and two batches deadlock on them (measured).
+    `wait()` is a barrier: a file's rows are all in the graph before the next file's start.
+    """
+
+    def __init__(self, driver: Driver, batch_size: int, workers: int = 2) -> None:
         self.driver = driver
         self.batch_size = batch_size
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icrm-load-writer")
-        self.pending: Future[int] | None = None
+        self.workers = max(1, workers)
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="icrm-load-writer")
+        self.pending: deque[Future[int]] = deque()
 
-    def submit(self, kind: RecordKind, records: list) -> None:
-        self.wait()
-        self.pending = self.pool.submit(write, self.driver, kind, records=records, batch_size=self.batch_size)
+    def submit(self, kind: RecordKind, rows: list[dict[str, Any]]) -> None:
+        """Queue one batch of flat rows; blocks while `workers` batches are already in flight."""
+        limit = 1 if kind is RecordKind.referrals else self.workers
+        while len(self.pending) >= limit:
+            self.pending.popleft().result()
+        self.pending.append(self.pool.submit(write_rows, self.driver, kind, rows=rows, batch_size=self.batch_size))
 
     def wait(self) -> None:
-        """Block until the batch in flight is committed (a failed write raises here)."""
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()
+        """Block until every batch in flight is committed; the first failure is raised once all have ended."""
+        error: BaseException | None = None
+        while self.pending:
+            try:
+                self.pending.popleft().result()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the other batches ended
+                error = error or exc
+        if error is not None:
+            raise error
 
     def close(self) -> None:
         try:

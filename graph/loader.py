@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from neo4j import Driver
 
@@ -25,16 +26,19 @@ from graph.ingest import (
     ID_FIELDS,
     RECORD_CLASSES,
     RecordKind,
+    flat_row,
     validate,
 )
 from graph.load_checks import KnownCustomers, Writer, erased_ids
 from graph.load_report import FileSummary, LoadResult, RejectedRow, ReportWriter
+from graph.quick_rows import quick_flat
 
 LOAD_ORDER: tuple[RecordKind, ...] = tuple(RecordKind)  # customers first: every other file points at them
 API_ONLY = {"contact_email", "contact_phone", "private_notes"}
 csv.field_size_limit(16 * 1024 * 1024)  # oversized fields are rejected by validation, not by the parser
 
 Progress = Callable[[RecordKind, int, int], None]
+DEFAULT_WRITERS = 2  # batches in flight at once (see load_checks.Writer)
 
 
 class LoadError(ValidationFailed):
@@ -124,55 +128,77 @@ def _chunks(plan: _Plan, size: int) -> Iterator[list[tuple[int, dict[str, str] |
         yield chunk
 
 
+def _check_chunk(kind: RecordKind, plan: _Plan, chunk: list[tuple[int, dict[str, str] | None, str | None]]
+                 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, list[str]]]:
+    """The chunk's valid rows as flat rows (by position) and every other row's reasons (by position)."""
+    id_field, name = ID_FIELDS[kind], plan.path.name
+    reasons: dict[int, list[str]] = {}
+    valid: list[tuple[int, dict[str, Any]]] = []
+    slow: list[tuple[int, dict[str, str]]] = []  # rows the fast path leaves to the records
+    for pos, (_line, raw, problem) in enumerate(chunk):
+        if raw is None:
+            reasons[pos] = [problem or "unreadable row"]
+            continue
+        rid = raw[id_field].strip()
+        if rid in plan.duplicates:
+            reasons[pos] = [f"{id_field} {rid!r} appears {plan.duplicates[rid]} times in {name}; every copy is rejected"]
+        flat = quick_flat(kind, raw)
+        if flat is None:
+            slow.append((pos, raw))
+        else:
+            valid.append((pos, flat))
+    if slow:
+        records, rejects = validate(kind, [raw for _, raw in slow])
+        for rej in rejects:
+            reasons.setdefault(slow[rej.index][0], []).extend(rej.reasons)
+        bad = {rej.index for rej in rejects}
+        positions = [pos for i, (pos, _) in enumerate(slow) if i not in bad]
+        valid.extend(zip(positions, (flat_row(rec) for rec in records), strict=True))
+        valid.sort(key=lambda item: item[0])
+    return valid, reasons
+
+
+def _check_references(driver: Driver, kind: RecordKind, customers: KnownCustomers,
+                      valid: list[tuple[int, dict[str, Any]]], reasons: dict[int, list[str]]) -> None:
+    """Add a reason for every row that names an erased customer, or (other files) one that is not known."""
+    if kind is RecordKind.customers:
+        erased = erased_ids(driver, {row["customer_id"] for _, row in valid})
+        for pos, row in valid:
+            if row["customer_id"] in erased:
+                reasons.setdefault(pos, []).append("customer was erased")
+        return
+    refs = CUSTOMER_REFS[kind]
+    named = {row[f] for _, row in valid for f in refs}
+    customers.resolve(named)
+    erased = erased_ids(driver, named - customers.loaded - customers.in_graph)
+    for pos, row in valid:
+        for f in refs:
+            cid = row[f]
+            if customers.known(cid):
+                continue
+            if cid in erased:
+                why = f"{f} {cid!r}: customer was erased"
+            elif cid in customers.rejected:
+                why = f"{f} {cid!r}: that customer's row in customers.csv was rejected"
+            else:
+                why = f"{f} {cid!r}: unknown customer (not in customers.csv and not in the graph)"
+            reasons.setdefault(pos, []).append(why)
+
+
 def _load_file(driver: Driver, plan: _Plan, customers: KnownCustomers, report: ReportWriter, writer: Writer, *,
                batch_size: int, progress: Progress | None) -> FileSummary:
     kind, name = plan.kind, plan.path.name
     summary = FileSummary(file=name)
     started = time.perf_counter()
-    id_field, refs = ID_FIELDS[kind], CUSTOMER_REFS[kind]
+    id_field = ID_FIELDS[kind]
     for chunk in _chunks(plan, batch_size):
-        reasons: dict[int, list[str]] = {}
-        parsed = [(pos, line, row) for pos, (line, row, problem) in enumerate(chunk) if row is not None]
-        for pos, (_line, _row, problem) in enumerate(chunk):
-            if problem:
-                reasons[pos] = [problem]
-        for pos, _line, row in parsed:
-            rid = row[id_field].strip()
-            if rid in plan.duplicates:
-                reasons.setdefault(pos, []).append(
-                    f"{id_field} {rid!r} appears {plan.duplicates[rid]} times in {name}; every copy is rejected")
-        records, rejects = validate(kind, [row for _, _, row in parsed])
-        for rej in rejects:
-            reasons.setdefault(parsed[rej.index][0], []).extend(rej.reasons)
-        bad_index = {rej.index for rej in rejects}
-        valid = [(parsed[i][0], rec) for i, rec in zip(
-            [i for i in range(len(parsed)) if i not in bad_index], records, strict=True)]
-        if kind is RecordKind.customers:
-            erased = erased_ids(driver, {rec.customer_id for _, rec in valid})  # type: ignore[attr-defined]
-            for pos, rec in valid:
-                if rec.customer_id in erased:  # type: ignore[attr-defined]
-                    reasons.setdefault(pos, []).append("customer was erased")
-        else:
-            customers.resolve({getattr(rec, f) for _, rec in valid for f in refs})
-            unknown = {getattr(rec, f) for _, rec in valid for f in refs} - customers.loaded - customers.in_graph
-            erased = erased_ids(driver, unknown)
-            for pos, rec in valid:
-                for f in refs:
-                    cid = getattr(rec, f)
-                    if customers.known(cid):
-                        continue
-                    if cid in erased:
-                        why = f"{f} {cid!r}: customer was erased"
-                    elif cid in customers.rejected:
-                        why = f"{f} {cid!r}: that customer's row in customers.csv was rejected"
-                    else:
-                        why = f"{f} {cid!r}: unknown customer (not in customers.csv and not in the graph)"
-                    reasons.setdefault(pos, []).append(why)
-        good = [rec for pos, rec in valid if pos not in reasons]
+        valid, reasons = _check_chunk(kind, plan, chunk)
+        _check_references(driver, kind, customers, valid, reasons)
+        good = [row for pos, row in valid if pos not in reasons]
         if good:
             writer.submit(kind, good)
         if kind is RecordKind.customers:
-            customers.loaded.update(rec.customer_id for rec in good)  # type: ignore[attr-defined]
+            customers.loaded.update(row["customer_id"] for row in good)
         for pos in sorted(reasons):
             line, raw, _ = chunk[pos]
             bad_id = (raw or {}).get(id_field, "").strip() or None
@@ -192,14 +218,16 @@ def _load_file(driver: Driver, plan: _Plan, customers: KnownCustomers, report: R
 
 
 def load_folder(driver: Driver, *, folder: Path, report_path: Path, batch_size: int = DEFAULT_BATCH_SIZE,
-                progress: Progress | None = None) -> LoadResult:
+                writers: int = DEFAULT_WRITERS, progress: Progress | None = None) -> LoadResult:
     """Load a CRM export folder; returns counts per file and where the rejected rows were reported."""
     if batch_size < 1:
         raise LoadError("batch size must be at least 1")
+    if writers < 1:
+        raise LoadError("writers must be at least 1")
     plans, warnings = plan_folder(folder)
     result = LoadResult(folder=folder, report_path=report_path, warnings=warnings)
     customers = KnownCustomers(driver)
-    writer = Writer(driver, batch_size)
+    writer = Writer(driver, batch_size, writers)
     try:
         with ReportWriter(report_path) as report:
             for plan in plans:

@@ -1,8 +1,11 @@
 """The write path shared by the loader and the API: idempotent upserts, consent history, no stub customers."""
 
+import csv
 from datetime import UTC, datetime
 
 from graph.ingest import (
+    RecordKind,
+    flat_row,
     validate,
     write_capabilities,
     write_customers,
@@ -10,7 +13,10 @@ from graph.ingest import (
     write_needs,
     write_referrals,
 )
+from graph.loader import expected_columns
+from graph.quick_rows import quick_flat
 from graph.records import CapabilityRecord, CustomerRecord, InteractionRecord, NeedRecord, ReferralRecord
+from graph.seed import generate_bank
 
 
 def _customer(cid: str, **kw) -> CustomerRecord:
@@ -112,3 +118,32 @@ def test_validate_names_a_self_referral():
     _, rejects = validate("referrals", [{"referral_id": "r1", "from_customer_id": "a", "to_customer_id": "a",
                                          "created_at": "2024-01-01T00:00:00Z", "outcome": "deal"}])
     assert rejects[0].reasons == ("self-referral: from_customer_id equals to_customer_id",)
+
+
+# values the records accept in more than one form, or refuse: the fast path must agree or step aside
+ODD_VALUES = ["", " ", " x", "x ", "X", "true", "True", "TRUE", "1", "0", "yes", "false", "off", "low", "LOW",
+              "opt_in", "business", "deal", "open", "3", "3.0", "03", "+3", "-1", "0.5", ".5", "5.0000001", "1e3",
+              "nan", "inf", "6", "12345678901234567890", "C0000001", "bad id!", "a" * 64, "a" * 65, "é",
+              "2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00.123456Z",
+              "2024-01-01T00:00:00.1234567Z", "2024-01-01T00:00:00+14:00", "2024-01-01T00:00:00-23:59",
+              "2024-01-01T00:00:00+24:00", "2024-01-01 00:00:00Z", "2024-01-01", "1700000000", "0001-01-01T00:00:00+01:00",
+              "9999-12-31T23:59:59-01:00", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z", "\u00a0x", "x\u2003"]
+
+
+def test_fast_path_agrees_with_the_records_on_every_value(tmp_path):
+    """Every row `quick_flat` accepts is one the records accept, with the identical flat row; canonical rows are
+    all taken by it (or the loader would silently lose its speed)."""
+    generate_bank(customers=60, seed=5, out=tmp_path)
+    for kind in RecordKind:
+        with (tmp_path / f"{kind.value}.csv").open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert all(quick_flat(kind, r) is not None for r in rows), f"{kind}: a seeded row left the fast path"
+        cases = rows[:20] + [dict(rows[i % len(rows)], **{column: odd})
+                             for i, column in enumerate(expected_columns(kind)) for odd in ODD_VALUES]
+        if kind is RecordKind.referrals:
+            cases.append(dict(rows[0], to_customer_id=rows[0]["from_customer_id"]))
+        for raw in cases:
+            fast = quick_flat(kind, raw)
+            records, _ = validate(kind, [raw])
+            if fast is not None:
+                assert records and flat_row(records[0]) == fast, (kind, raw)

@@ -1,5 +1,6 @@
 """The FastAPI application: lifespan (driver, current model), routers, limits and error handlers."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,7 @@ from app.errors import PROBLEM_RESPONSES, UnhandledErrors, register_error_handle
 from app.fresh_reads import CachedAnswer, FreshnessGate, StampedCache
 from app.limits import BodySizeLimit, RateLimiter
 from app.logs import install_access_log_redaction
-from app.model_state import ModelHolder
+from app.model_state import ModelHolder, settle_heap
 from app.routers import (
     consent,
     customers,
@@ -50,10 +51,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                                                        size_of=lambda a: len(a.body) + 256)
     install_access_log_redaction([op.path for op in operations(app)])
     app.state.models.load_now()
+    settle_heap()
+    app.state.models.keep_warm(driver)
     try:
         yield
     finally:
+        app.state.models.close()
         driver.close()
+        gc.unfreeze()  # let the interpreter's shutdown collect what settle_heap() set aside
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

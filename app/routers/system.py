@@ -26,6 +26,8 @@ class Readiness(BaseModel):
     status: str = Field(examples=["ready"])
     neo4j: bool
     model_version: str | None = Field(examples=["20261204-2210-a1b2"])
+    model_warm: bool = Field(default=False, description="the model's base graph is built: a cold start needs "
+                                                         "no full graph read")
 
 
 class WhoAmI(BaseModel):
@@ -41,7 +43,7 @@ def get_health() -> Health:
 
 
 @router.get("/ready", response_model=Readiness, dependencies=[Depends(ANY_ROLE)], responses={200: {"content": {"application/json": {"example": {
-    "status": "ready", "neo4j": True, "model_version": "20261204T224626.841Z-5c1c"}}}}})
+    "status": "ready", "neo4j": True, "model_version": "20261204T224626.841Z-5c1c", "model_warm": True}}}}})
 def get_ready(request: Request, driver: DriverDep) -> Readiness | JSONResponse:
     """Readiness: Neo4j answers and a promoted model is loaded; 503 (problem details) otherwise."""
     try:
@@ -53,7 +55,8 @@ def get_ready(request: Request, driver: DriverDep) -> Readiness | JSONResponse:
     if not neo4j_ok or version is None:
         detail = DB_DOWN if not neo4j_ok else "no trained model is promoted yet (run `icrm train`)"
         return problem(503, detail, neo4j=neo4j_ok, model_version=version)
-    return Readiness(status="ready", neo4j=True, model_version=version)
+    return Readiness(status="ready", neo4j=True, model_version=version,
+                     model_warm=request.app.state.models.warm_version == version)
 
 
 @router.get("/whoami", response_model=WhoAmI, responses={200: {"content": {"application/json": {"example": {

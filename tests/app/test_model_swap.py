@@ -26,6 +26,8 @@ def test_new_model_is_served_without_restart_or_failed_request(sample_bank, sett
     h = {"Authorization": f"Bearer {create_key(sample_bank, role='admin')[1]}"}
     with TestClient(create_app(mine)) as client:
         assert client.get("/ready", headers=h).json()["model_version"] == first
+        # the base graph is built in the background, so the first cold start needs no full graph read
+        assert wait_for(lambda: client.get("/ready", headers=h).json()["model_warm"]), "the model never got warm"
         body = client.get(f"/customers/{customer_id}/matches", headers=h).json()
         assert body["source"] == "inductive_model" and body["model_version"] == first
         assert all(m["model_version"] == first for m in body["matches"])
@@ -42,4 +44,14 @@ def test_new_model_is_served_without_restart_or_failed_request(sample_bank, sett
             time.sleep(0.05)
         assert set(statuses) == {200}
         assert second in seen and seen <= {first, second}
-        assert client.get("/ready", headers=h).json()["model_version"] == second
+        ready = client.get("/ready", headers=h).json()
+        assert ready["model_version"] == second and ready["model_warm"], "a swapped-in model arrives warm"
+
+
+def wait_for(condition, seconds: float = 30) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

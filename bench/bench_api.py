@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -72,6 +74,17 @@ def start_api(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
             time.sleep(0.3)
     proc.terminate()
     raise SystemExit(f"uvicorn did not answer /health within 90 s; see {log}")
+
+
+def wait_warm(port: int, headers: dict[str, str], *, seconds: float = 600) -> None:
+    """A steady server: wait until the model's base graph is built (the API does it in the background)."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        r = httpx.get(f"http://127.0.0.1:{port}/ready", headers=headers, timeout=10)
+        if r.status_code != 200 or r.json().get("model_warm"):
+            break  # warm, or no model at all (then nothing needs warming)
+        time.sleep(1)
+    print(f"  API warm after {time.monotonic() - started:.1f} s", flush=True)
 
 
 def main() -> None:
@@ -136,6 +149,7 @@ def main() -> None:
     results: dict[str, dict] = {}
     api = start_api(args.port, env, log)
     try:
+        wait_warm(args.port, headers)
         # each customer's first request is computed from the graph (the cold path); a steady server with an
         # unchanged graph then answers from memory (app/fresh_reads.py)
         results["first_request"] = asyncio.run(each_once(args.port, matches, headers, clients=4))
@@ -149,6 +163,7 @@ def main() -> None:
     if args.uncached:  # the same server with its answer cache off: every request goes to the graph
         api = start_api(args.port, {**env, "ICRM_MATCH_CACHE_MB": "0"}, log)
         try:
+            wait_warm(args.port, headers)
             results["matches_uncached"] = closed(matches)
             results["open_uncached"] = asyncio.run(open_loop(args.port, matches, headers, rate=args.rate,
                                                              seconds=args.open_seconds))

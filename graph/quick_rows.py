@@ -66,10 +66,13 @@ def _timestamp(required: bool) -> Check:
         if not _TIMESTAMP(value):
             return BAD
         try:
-            stamp = to_utc(datetime.fromisoformat(value))
+            stamp = datetime.fromisoformat(value)  # a real date and time, or BAD
+            if len(value) == 20 and value[19] == "Z":  # the usual export form: already UTC, seconds precision
+                return value[:19] + "+00:00"
+            utc = to_utc(stamp)
         except ValueError:
             return BAD
-        return stamp.isoformat() if stamp is not None else BAD
+        return utc.isoformat() if utc is not None else BAD
     return check
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from neo4j import Driver, RoutingControl
+from neo4j import Driver, RoutingControl, Session
 
 from graph.cypher import query
 
@@ -59,6 +59,13 @@ def eligible_pairs(driver: Driver, *, pairs: Sequence[tuple[str, str]]) -> list[
 def eligible_candidates(driver: Driver, *, customer_id: str, candidate_ids: list[str]) -> list[str]:
     """The subset of `candidate_ids` that `customer_id` may meet now, in the given order."""
     return [c for _, c in eligible_pairs(driver, pairs=[(customer_id, c) for c in candidate_ids])]
+
+
+def eligible_candidates_in(session: Session, *, customer_id: str, candidate_ids: list[str]) -> list[str]:
+    """`eligible_candidates` as one auto-commit read in an open session: the API's request path, where a
+    managed transaction's extra BEGIN/COMMIT round-trips cost more than the rule itself."""
+    record = session.run(query("eligible_pairs"), pairs=[[customer_id, c] for c in candidate_ids]).single()
+    return [candidate_ids[i] for i in record["kept"]] if record else []
 
 
 def eligible_customer_ids(driver: Driver) -> list[str]:

@@ -6,11 +6,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from neo4j import Driver, RoutingControl
+from neo4j import READ_ACCESS, Driver, RoutingControl
 from pydantic import BaseModel
 
 from graph.cypher import query
-from graph.eligibility import Eligibility, eligible_candidates, judge
+from graph.eligibility import Eligibility, eligible_candidates, eligible_candidates_in, judge
 from graph.reasons import pair_reasons
 
 
@@ -61,18 +61,19 @@ def _reasons(raw: Any) -> list[Reason]:
 def stored_matches(driver: Driver, *, customer_id: str, k: int) -> StoredMatches:
     """The newest stored suggestions for `customer_id` that are still allowed now (at most `k`).
 
-    Two round-trips: the view query, then `eligible_candidates` (the shared rule) on the candidates it found.
+    Two auto-commit reads in one session: the view query, then the shared pair rule (`graph.eligibility`) on
+    the candidates it found.
     """
     fetch = 2 * k + 10  # headroom for candidates the live filter drops
-    records, _, _ = driver.execute_query(query("matches_view"), customer_id=customer_id, fetch=fetch,
-                                         routing_=RoutingControl.READ)
-    r = records[0]
-    result = StoredMatches(exists=bool(r["exists"]), manager=r["manager"], eligibility=judge(r),
-                           version=r["version"], new_needs=bool(r["new_needs"]), open_needs=int(r["open_needs"]))
-    if not result.eligibility.eligible or not r["rows"]:
-        return result
-    rows = {row["customer_id"]: row for row in r["rows"]}
-    allowed = eligible_candidates(driver, customer_id=customer_id, candidate_ids=list(rows))[:k]
+    with driver.session(default_access_mode=READ_ACCESS) as session:
+        r = session.run(query("matches_view"), customer_id=customer_id, fetch=fetch).single(strict=True)
+        result = StoredMatches(exists=bool(r["exists"]), manager=r["manager"], eligibility=judge(r),
+                               version=r["version"], new_needs=bool(r["new_needs"]),
+                               open_needs=int(r["open_needs"]))
+        if not result.eligibility.eligible or not r["rows"]:
+            return result
+        rows = {row["customer_id"]: row for row in r["rows"]}
+        allowed = eligible_candidates_in(session, customer_id=customer_id, candidate_ids=list(rows))[:k]
     result.rows = [MatchRow(customer_id=cid, name=rows[cid]["name"], industry=rows[cid]["industry"],
                             region=rows[cid]["region"], score=float(rows[cid]["score"] or 0.0), rank=rank,
                             reasons=_reasons(rows[cid]["reasons"]), shared_connections=int(rows[cid]["shared"]))

@@ -8,7 +8,7 @@ from neo4j import Driver, RoutingControl
 
 from graph.cypher import query
 from graph.erasure import id_hash
-from graph.ingest import CUSTOMER_REFS, RecordKind, write_rows
+from graph.ingest import RecordKind, write_rows
 
 
 class KnownCustomers:
@@ -45,28 +45,6 @@ def erased_ids(driver: Driver, ids: set[str]) -> set[str]:
     return {by_hash[r["id_hash"]] for r in records}
 
 
-def disjoint_lanes(rows: list[dict[str, Any]], keys: tuple[str, ...], lanes: int
-                   ) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
-    """Split rows into `lanes` groups that name no customer in common, and the rows that would join two groups.
-
-    Writing a referral locks both customers; batches that share none cannot wait on (or deadlock with) each other.
-    """
-    owner: dict[str, int] = {}
-    out: list[list[dict[str, Any]]] = [[] for _ in range(lanes)]
-    crossing: list[dict[str, Any]] = []
-    for row in rows:
-        ends = [row[k] for k in keys]
-        taken = {owner[e] for e in ends if e in owner}
-        if len(taken) > 1:
-            crossing.append(row)
-            continue
-        lane = taken.pop() if taken else min(range(lanes), key=lambda n: len(out[n]))
-        for e in ends:
-            owner[e] = lane
-        out[lane].append(row)
-    return [lane for lane in out if lane], crossing
-
-
 class Writer:
     """Writes batches on background threads, so Python reads and checks the next chunk while Neo4j writes.
 
@@ -74,10 +52,8 @@ class Writer:
     runs one batch while it commits the other. Rows of different batches never share a key (ids repeated in a
     file are rejected), and the write queries CREATE the edges of new nodes rather than MERGE-lock both ends, so
     concurrent batches seldom wait on each other; a deadlock is retried by the driver's managed transaction.
-    A referral locks two customers, and two plain batches of them deadlock (measured), so a referral chunk is
-    split into lanes that share no customer, written together once the previous chunk's lanes are committed;
-    the few rows that would join two lanes go with the next chunk. `wait()` is a barrier: a file's rows are all
-    in the graph before the next file's start.
+    Referrals go one batch at a time: each row locks two customers, and two batches deadlock on them (measured).
+    `wait()` is a barrier: a file's rows are all in the graph before the next file's start.
     """
 
     def __init__(self, driver: Driver, batch_size: int, workers: int = 2) -> None:
@@ -86,33 +62,16 @@ class Writer:
         self.workers = max(1, workers)
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="icrm-load-writer")
         self.pending: deque[Future[int]] = deque()
-        self.crossing: list[dict[str, Any]] = []  # referral rows held for the next chunk
-
-    def _start(self, kind: RecordKind, rows: list[dict[str, Any]]) -> None:
-        self.pending.append(self.pool.submit(write_rows, self.driver, kind, rows=rows, batch_size=self.batch_size))
 
     def submit(self, kind: RecordKind, rows: list[dict[str, Any]]) -> None:
-        """Queue one chunk of flat rows; blocks while `workers` batches are already in flight."""
-        if kind is RecordKind.referrals and self.workers > 1:
-            self.wait()
-            lanes, self.crossing = disjoint_lanes(self.crossing + rows, CUSTOMER_REFS[kind], self.workers)
-            for lane in lanes:
-                self._start(kind, lane)
-            return
-        while len(self.pending) >= self.workers:
+        """Queue one batch of flat rows; blocks while `workers` batches are already in flight."""
+        limit = 1 if kind is RecordKind.referrals else self.workers
+        while len(self.pending) >= limit:
             self.pending.popleft().result()
-        self._start(kind, rows)
+        self.pending.append(self.pool.submit(write_rows, self.driver, kind, rows=rows, batch_size=self.batch_size))
 
-    def wait(self, kind: RecordKind | None = None) -> None:
-        """Block until every batch in flight is committed; with `kind` (its file is done) write the held rows too."""
-        self._drain()
-        if kind is not None and self.crossing:
-            held, self.crossing = self.crossing, []
-            self._start(kind, held)
-            self._drain()
-
-    def _drain(self) -> None:
-        """Wait for every batch in flight; the first failure is raised once all have ended."""
+    def wait(self) -> None:
+        """Block until every batch in flight is committed; the first failure is raised once all have ended."""
         error: BaseException | None = None
         while self.pending:
             try:
@@ -120,7 +79,6 @@ class Writer:
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after the other batches ended
                 error = error or exc
         if error is not None:
-            self.crossing = []
             raise error
 
     def close(self) -> None:

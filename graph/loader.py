@@ -210,7 +210,7 @@ def _load_file(driver: Driver, plan: _Plan, customers: KnownCustomers, report: R
         summary.rejected += len(reasons)
         if progress:
             progress(kind, summary.rows, max(plan.rows, summary.rows))
-    writer.wait(kind)
+    writer.wait()
     if progress:  # the scan's row count is an upper bound; finish the bar on the true count
         progress(kind, summary.rows, summary.rows)
     summary.seconds = time.perf_counter() - started

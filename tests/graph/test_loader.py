@@ -152,20 +152,3 @@ def test_extra_columns_are_ignored_with_a_warning(db, sample_bank_dir, tmp_path)
     assert result.warnings == ["capabilities.csv: extra column(s) ignored: internal_code"]
     leaked = db.execute_query("MATCH (c:Capability) WHERE c.internal_code IS NOT NULL RETURN count(c) AS n")
     assert leaked[0][0]["n"] == 0
-
-
-def test_referral_lanes_share_no_customer_and_keep_every_row():
-    """Concurrent referral batches must not lock the same customer (they would deadlock); no row may be lost."""
-    import random
-
-    from graph.load_checks import disjoint_lanes
-
-    rng = random.Random(4)
-    rows = [{"referral_id": f"R{i}", "from_customer_id": f"C{rng.randrange(3000)}",
-             "to_customer_id": f"C{rng.randrange(3000)}"} for i in range(1000)]
-    lanes, crossing = disjoint_lanes(rows, ("from_customer_id", "to_customer_id"), 2)
-    assert len(lanes) == 2 and all(lanes)
-    named = [{r[k] for r in lane for k in ("from_customer_id", "to_customer_id")} for lane in lanes]
-    assert not named[0] & named[1]
-    assert sorted(r["referral_id"] for r in [*lanes[0], *lanes[1], *crossing]) == sorted(r["referral_id"] for r in rows)
-    assert len(crossing) < len(rows) // 10  # a chunk's referrals seldom link two lanes

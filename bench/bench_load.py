@@ -4,6 +4,10 @@ Seeds a bank (default 100,000 customers), wipes the database that the settings p
 when the graph holds data), loads with the loader's code path, measures rows/s and peak resident memory of this
 process and of the local Neo4j server, then wipes and loads the same files with LOAD CSV (copied into the server's
 import folder) and prints both and the ratio (target: ours >= 1.0x). Needs the local server (`icrm neo4j start`).
+Each run also reports the CPU seconds of both processes: the loader keeps two write transactions in flight and
+checks rows in Python meanwhile, so it needs spare cores to win, while LOAD CSV runs on one server thread; on a
+machine other work keeps busy, compare the CPU seconds as well as the wall time. `--writers 1` runs the loader
+with one transaction at a time.
 
     .venv/bin/python bench/bench_load.py --customers 10000 --wipe
 """
@@ -21,7 +25,7 @@ import psutil
 from graph import server
 from graph.cypher import query
 from graph.db import driver_session
-from graph.loader import LOAD_ORDER, load_folder
+from graph.loader import DEFAULT_WRITERS, LOAD_ORDER, load_folder
 from graph.migrate import migrate
 from graph.seed import generate_bank
 from graph.settings import get_settings
@@ -47,6 +51,7 @@ class PeakRss:
             self._stop.wait(self.every_s)
 
     def __enter__(self) -> "PeakRss":
+        self.cpu_start = {name: _cpu(proc) for name, proc in self.procs.items()}
         self._thread.start()
         return self
 
@@ -56,6 +61,15 @@ class PeakRss:
 
     def mib(self) -> dict[str, float]:
         return {name: round(v / 2**20, 1) for name, v in self.peak.items()}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time each process used since `__enter__`: on a shared machine it drifts less than wall time."""
+        return {name: round(_cpu(proc) - self.cpu_start[name], 1) for name, proc in self.procs.items()}
+
+
+def _cpu(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return times.user + times.system
 
 
 def count_graph(driver) -> dict[str, int]:  # noqa: ANN001 - a neo4j Driver
@@ -70,14 +84,16 @@ def wipe(driver) -> None:  # noqa: ANN001
             session.run(query(step)).consume()
 
 
-def load_ours(driver, folder: Path, var_dir: Path, batch_size: int, neo4j_pid: int | None) -> dict:  # noqa: ANN001
+def load_ours(driver, folder: Path, var_dir: Path, batch_size: int, writers: int,  # noqa: ANN001
+              neo4j_pid: int | None) -> dict:
     """The `icrm load` code path."""
     with PeakRss({"python": psutil.Process().pid, "neo4j": neo4j_pid}) as mem:
         t = time.perf_counter()
         result = load_folder(driver, folder=folder, report_path=var_dir / "bench-load-report.csv",
-                             batch_size=batch_size)
+                             batch_size=batch_size, writers=writers)
         seconds = time.perf_counter() - t
-    return {"seconds": round(seconds, 2), "peak_rss_mib": mem.mib(), "rejected": result.rejected,
+    return {"seconds": round(seconds, 2), "peak_rss_mib": mem.mib(), "cpu_s": mem.cpu_seconds(),
+            "rejected": result.rejected,
             "seconds_per_file": {f.file: round(f.seconds, 2) for f in result.files.values()}}
 
 
@@ -93,7 +109,8 @@ def load_theirs(driver, batch_size: int, neo4j_pid: int | None) -> dict:  # noqa
                         batch=batch_size).consume()
             per_file[f"{kind.value}.csv"] = round(time.perf_counter() - t_file, 2)
         seconds = time.perf_counter() - t
-    return {"seconds": round(seconds, 2), "peak_rss_mib": mem.mib(), "seconds_per_file": per_file}
+    return {"seconds": round(seconds, 2), "peak_rss_mib": mem.mib(), "cpu_s": mem.cpu_seconds(),
+            "seconds_per_file": per_file}
 
 
 def main() -> int:
@@ -101,6 +118,7 @@ def main() -> int:
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--writers", type=int, default=DEFAULT_WRITERS, help="loader transactions in flight at once")
     ap.add_argument("--out", type=Path, default=None, help="where the seeded files go (default var/bench-load-N)")
     ap.add_argument("--wipe", action="store_true", help="allow wiping a database that holds data")
     ap.add_argument("--rounds", type=int, default=2, help="runs of each method, alternating; the best counts")
@@ -130,13 +148,14 @@ def main() -> int:
             order = ("icrm_load", "load_csv") if rnd % 2 == 0 else ("load_csv", "icrm_load")
             for method in order:
                 wipe(driver)
-                run = (load_ours(driver, folder, settings.var_dir, args.batch_size, neo4j_pid) if method == "icrm_load"
+                run = (load_ours(driver, folder, settings.var_dir, args.batch_size, args.writers, neo4j_pid)
+                       if method == "icrm_load"
                        else load_theirs(driver, args.batch_size, neo4j_pid))
                 run.update(rows_per_s=round(total_rows / run["seconds"]), **count_graph(driver))
                 runs[method].append(run)
                 print(f"round {rnd + 1} {method}: {run}", flush=True)
     best = {m: min(rs, key=lambda r: r["seconds"]) for m, rs in runs.items()}
-    report = {"customers": args.customers, "rows": rows, "total_rows": total_rows, "batch_size": args.batch_size,
+    report = {"customers": args.customers, "rows": rows, "total_rows": total_rows, "batch_size": args.batch_size, "writers": args.writers,
               "rounds": args.rounds, "best": best, "all_runs": runs,
               "ratio_ours_over_load_csv": round(best["load_csv"]["seconds"] / best["icrm_load"]["seconds"], 2),
               "cpu_count": psutil.cpu_count(), "load_average": [round(x, 2) for x in psutil.getloadavg()]}

@@ -1,7 +1,8 @@
 """The one write path into the graph for customers, needs, capabilities, referrals and interactions.
 
-The CSV loader and the API both validate with `validate` and write with the `write_*` functions: idempotent
-`UNWIND $rows AS row MERGE ...` batches, one managed transaction per batch, keyed on the uniqueness constraints.
+The API validates with `validate` and writes with the `write_*` functions; the CSV loader takes canonical rows
+through `graph.quick_rows` (the rest through `validate`) and writes them with `write_rows`, the same queries:
+idempotent `UNWIND $rows AS row MERGE ...` batches, one managed transaction per batch, keyed on the constraints.
 """
 
 from collections.abc import Iterable, Mapping, Sequence

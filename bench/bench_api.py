@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -146,30 +148,31 @@ def main() -> None:
                                    threads=args.threads)
         return asyncio.run(closed_loop_py(args.port, paths, headers, clients=args.clients, seconds=args.seconds))
 
+    @contextmanager
+    def serving(extra_env: dict[str, str]) -> Iterator[None]:
+        api = start_api(args.port, {**env, **extra_env}, log)
+        try:
+            wait_warm(args.port, headers)
+            yield
+        finally:
+            api.terminate()
+            api.wait(timeout=30)
+
+    def open_matches() -> dict:
+        return asyncio.run(open_loop(args.port, matches, headers, rate=args.rate, seconds=args.open_seconds))
+
     results: dict[str, dict] = {}
-    api = start_api(args.port, env, log)
-    try:
-        wait_warm(args.port, headers)
+    with serving({}):
         # each customer's first request is computed from the graph (the cold path); a steady server with an
         # unchanged graph then answers from memory (app/fresh_reads.py)
         results["first_request"] = asyncio.run(each_once(args.port, matches, headers, clients=4))
         results["whoami"] = closed(["/whoami"])
         results["matches"] = closed(matches)
-        results["open_matches"] = asyncio.run(open_loop(args.port, matches, headers, rate=args.rate,
-                                                        seconds=args.open_seconds))
-    finally:
-        api.terminate()
-        api.wait(timeout=30)
+        results["open_matches"] = open_matches()
     if args.uncached:  # the same server with its answer cache off: every request goes to the graph
-        api = start_api(args.port, {**env, "ICRM_MATCH_CACHE_MB": "0"}, log)
-        try:
-            wait_warm(args.port, headers)
+        with serving({"ICRM_MATCH_CACHE_MB": "0"}):
             results["matches_uncached"] = closed(matches)
-            results["open_uncached"] = asyncio.run(open_loop(args.port, matches, headers, rate=args.rate,
-                                                             seconds=args.open_seconds))
-        finally:
-            api.terminate()
-            api.wait(timeout=30)
+            results["open_uncached"] = open_matches()
 
     tool = "wrk" if use_wrk else "asyncio client"
     print(f"\n/matches cycles over {len(matches)} customers "

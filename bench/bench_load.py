@@ -3,7 +3,7 @@
 Seeds a bank (default 100,000 customers), wipes the database that the settings point at (it asks for `--wipe`
 when the graph holds data), loads with the loader's code path, measures rows/s and peak resident memory of this
 process and of the local Neo4j server, then wipes and loads the same files with LOAD CSV (copied into the server's
-import folder) and prints both and the ratio (target: ours >= 1.0x). Needs the local server (`icrm neo4j start`).
+import folder) and prints both and the ratio (target: ours >= 1.0x). Starts the local server if it is not running.
 Each run also reports the CPU seconds of both processes: the loader keeps two write transactions in flight and
 checks rows in Python meanwhile, so it needs spare cores to win, while LOAD CSV runs on one server thread; on a
 machine other work keeps busy, compare the CPU seconds as well as the wall time. `--writers 1` runs the loader
@@ -132,6 +132,7 @@ def main() -> int:
     rows = {f"{k.value}.csv": sum(1 for _ in (folder / f"{k.value}.csv").open(encoding="utf-8")) - 1
             for k in LOAD_ORDER}
     total_rows = sum(rows.values())
+    server.start(settings)  # idempotent: the running server, or a started one
     neo4j_pid = server.status(settings).pid
     with driver_session(settings) as driver:
         migrate(driver)

@@ -105,13 +105,14 @@ def allow(*roles: Role) -> AuthRule:
 def route_rules(route: Any) -> list[AuthRule]:
     """Every `allow(...)` rule in a route's dependency tree (exactly one on a guarded route).
 
-    `route` is an `APIRoute` or a `fastapi.routing.RouteContext` (what `operations(app)` yields).
+    `route` is an `APIRoute` or a `fastapi.routing.RouteContext` (what `operations(app)` yields); a context's
+    effective tree includes the dependencies of the routers it is mounted under.
     """
     original = getattr(route, "original_route", route)
     if not isinstance(original, APIRoute):
         return []
     found: list[AuthRule] = []
-    stack = list(original.dependant.dependencies)
+    stack = list(route.dependant.dependencies)
     while stack:
         dep = stack.pop()
         if isinstance(dep.call, AuthRule):

@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from app.auth import AuthRule, Role, allow
+from app.auth import Role, allow, route_rules
 from graph.ingest import write_customers
 from graph.settings import Settings
 from tests.trust.conftest import OWNER_RM, PRIVATE_MARKS, TrustWorld, _customer, live_app
@@ -40,17 +40,6 @@ class Operation:
         return f"{self.method} {self.path}"
 
 
-def _rules(dependant: Any) -> list[AuthRule]:
-    """Every `allow(...)` rule in an effective dependency tree (router-level dependencies included)."""
-    found, stack = [], list(dependant.dependencies) if dependant is not None else []
-    while stack:
-        dep = stack.pop()
-        if isinstance(dep.call, AuthRule):
-            found.append(dep.call)
-        stack.extend(dep.dependencies)
-    return found
-
-
 def audit_routes(app: FastAPI) -> tuple[list[Operation], list[str]]:
     """Every API operation with its rule's roles, and the problems: a route with no rule or several.
 
@@ -60,7 +49,7 @@ def audit_routes(app: FastAPI) -> tuple[list[Operation], list[str]]:
     for ctx in iter_route_contexts(app.routes):
         if not isinstance(ctx.original_route, APIRoute):
             continue  # /openapi.json, /docs: the framework's own documentation routes
-        rules = _rules(ctx.dependant)
+        rules = route_rules(ctx)
         for method in sorted(set(ctx.methods or ()) - {"HEAD", "OPTIONS"}):
             if (method, ctx.path) in PUBLIC:
                 continue
